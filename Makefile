@@ -1,0 +1,102 @@
+# HermitCore-C top-level build.
+#
+#   make            host tools check, kernel objects, the example images
+#   make run        boots examples/hello in QEMU (the main job today)
+#   make check      every test; the last line is "N passed, N failed"
+#   make bench      benchmarks (boot time and image size today)
+#
+# Images are linked twice: the first link yields the addresses from which
+# tools/ksyms.sh builds the symbol table; the second link adds the table,
+# which sits after all code, so no function moves (checked below).
+
+BUILD      ?= build
+CC         := gcc
+LD         := ld
+NASM       := nasm
+HOSTCC     := gcc
+
+ARCH_DIR   := arch/x86_64
+GCC_INC    := $(shell $(CC) -print-file-name=include)
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
+    -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse \
+    -mno-sse2 -mno-avx -mcmodel=small -fno-omit-frame-pointer \
+    -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
+    -Ikernel/include -Ikernel -I$(ARCH_DIR) -MMD -MP
+LDFLAGS    := -n -nostdlib -static -z max-page-size=4096 -z noexecstack \
+    --no-warn-rwx-segments -T $(ARCH_DIR)/kernel.ld
+
+ARCH_ASM   := $(ARCH_DIR)/entry.asm $(ARCH_DIR)/isr.asm
+ARCH_C     := $(wildcard $(ARCH_DIR)/*.c)
+KERNEL_C   := $(wildcard kernel/*.c)
+KERNEL_OBJS := $(patsubst %.asm,$(BUILD)/%.o,$(ARCH_ASM)) \
+               $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C))
+
+IMAGES     := $(BUILD)/hello.elf $(BUILD)/ktest.elf
+DEPS_STAMP := $(BUILD)/.host-deps
+
+.PHONY: all run check bench unit-tests clean deps
+all: $(IMAGES)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	@mkdir -p $(@D)
+	@scripts/install-deps.sh
+	@touch $@
+
+$(BUILD)/%.o: %.asm | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -g -o $@ $<
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/ksyms-empty.o: tools/ksyms.sh
+	@mkdir -p $(@D)
+	tools/ksyms.sh --empty | $(CC) -c -x assembler -o $@ -
+
+# An image: one application object + the kernel + its symbol table.
+define image
+$(BUILD)/$(1).elf: $(BUILD)/$(2) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o $(ARCH_DIR)/kernel.ld tools/ksyms.sh
+	$(LD) $(LDFLAGS) -o $$@.pass1 $(BUILD)/$(2) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+	tools/ksyms.sh $$@.pass1 | $(CC) -c -x assembler -o $$@.ksyms.o -
+	$(LD) $(LDFLAGS) -o $$@ $(BUILD)/$(2) $(KERNEL_OBJS) $$@.ksyms.o
+	@nm -n $$@.pass1 | grep ' [tT] ' > $$@.text1; nm -n $$@ | grep ' [tT] ' > $$@.text2; \
+	  cmp -s $$@.text1 $$@.text2 || { echo "ksyms: code moved between link passes" >&2; exit 1; }
+	@rm -f $$@.pass1 $$@.text1 $$@.text2
+endef
+$(eval $(call image,hello,examples/hello.o))
+$(eval $(call image,ktest,tests/guest/ktest.o))
+
+run: $(BUILD)/hello.elf
+	bin/hermit-run $(BUILD)/hello.elf -- hello "from the command line"
+
+# Host unit tests: the pure parts of the kernel, built for the host with
+# sanitizers.
+UNIT_TESTS := freelist cmdline heap format bootinfo
+UNIT_SRC_freelist := kernel/freelist.c
+UNIT_SRC_cmdline  := kernel/cmdline.c
+UNIT_SRC_heap     := kernel/heap.c
+UNIT_SRC_format   := kernel/format.c
+UNIT_SRC_bootinfo := $(ARCH_DIR)/bootinfo.c
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+    -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_SRC_$*)
+
+unit-tests: $(UNIT_BINS)
+
+check: all unit-tests
+	@tests/run.sh $(BUILD)
+
+bench: all
+	bench/boot.sh $(BUILD)/hello.elf
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,60 @@
+/*
+ * machine.c - exit and power-off paths for QEMU and friends.
+ */
+#include "machine.h"
+#include "cpu.h"
+#include "serial.h"
+
+#define DEBUGCON_PORT       0xE9
+#define DEBUG_EXIT_PORT     0xF4
+#define SEABIOS_PM1A_CNT    0x604
+#define PM1_SLP_EN_S5       0x2000
+/* QEMU acts on the exit request asynchronously; give it ~0.5 s at 2 GHz. */
+#define EXIT_GRACE_TICKS    1000000000ull
+
+static void debugcon_write(const char *s)
+{
+    while (*s)
+        outb(DEBUGCON_PORT, (uint8_t)*s++);
+}
+
+static int format_status(char *buf, int status)
+{
+    static const char prefix[] = "status=";
+    char digits[12];
+    unsigned v = status < 0 ? (unsigned)-status : (unsigned)status;
+    int n = 0, i = 0;
+
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (const char *p = prefix; *p; p++)
+        buf[i++] = *p;
+    if (status < 0)
+        buf[i++] = '-';
+    while (n)
+        buf[i++] = digits[--n];
+    buf[i++] = '\n';
+    buf[i] = '\0';
+    return i;
+}
+
+_Noreturn void machine_exit(int status)
+{
+    char line[24];
+
+    irq_disable();
+    int len = format_status(line, status);
+    debugcon_write(line);
+    outl(DEBUG_EXIT_PORT, (uint32_t)status & 0x7F);
+    outw(SEABIOS_PM1A_CNT, PM1_SLP_EN_S5);
+    for (uint64_t start = rdtsc(); rdtsc() - start < EXIT_GRACE_TICKS;)
+        cpu_relax();
+
+    static const char msg[] = "hermit: no exit device responded; halted. ";
+    serial_write(msg, sizeof(msg) - 1);
+    serial_write(line, (size_t)len);
+    for (;;)
+        cpu_halt();
+}

@@ -1,0 +1,207 @@
+/*
+ * paging.c - x86-64 4-level page tables over the identity map.
+ *
+ * Tables are walked from the root; a level's entry either points at the
+ * next table or, with the PS bit at levels 2 and 3, is itself a 2 MiB or
+ * 1 GiB page. Leaves are installed only into empty slots, so a mapping
+ * never silently replaces another one.
+ */
+#include "paging.h"
+#include "cpu.h"
+
+#include <stddef.h>
+
+#define PTE_PRESENT     (1ull << 0)
+#define PTE_WRITE       (1ull << 1)
+#define PTE_PWT         (1ull << 3)
+#define PTE_PCD         (1ull << 4)
+#define PTE_LARGE       (1ull << 7)
+#define PTE_NX          (1ull << 63)
+#define PTE_ADDR_MASK   0x000FFFFFFFFFF000ull
+#define ENTRIES         512
+
+static paging_table_alloc_fn table_alloc;
+static uint64_t *root;
+static uint64_t max_page;
+static bool have_nx;
+static struct paging_stats stats;
+
+static const uint64_t level_size[5] = {
+    0, PAGE_SIZE_4K, PAGE_SIZE_2M, PAGE_SIZE_1G, 512 * PAGE_SIZE_1G,
+};
+
+static unsigned index_at(uint64_t virt, int level)
+{
+    return (virt >> (12 + 9 * (level - 1))) & (ENTRIES - 1);
+}
+
+uint64_t paging_max_supported(void)
+{
+    struct cpuid_regs r = cpuid(0x80000001, 0);
+
+    return (r.edx & (1u << 26)) ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+}
+
+void paging_init(paging_table_alloc_fn alloc, uint64_t max_page_size)
+{
+    struct cpuid_regs r = cpuid(0x80000001, 0);
+
+    have_nx = r.edx & (1u << 20);
+    table_alloc = alloc;
+    max_page = max_page_size;
+    root = (uint64_t *)(uintptr_t)alloc();
+    stats.tables = root ? 1 : 0;
+}
+
+void paging_activate(void)
+{
+    if (have_nx)
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+    write_cr0(read_cr0() | CR0_WP);
+    write_cr3((uintptr_t)root);
+}
+
+static uint64_t leaf_bits(unsigned flags, int level)
+{
+    uint64_t bits = PTE_PRESENT;
+
+    if (flags & PAGE_WRITE)
+        bits |= PTE_WRITE;
+    if (!(flags & PAGE_EXEC) && have_nx)
+        bits |= PTE_NX;
+    if (flags & PAGE_NOCACHE)
+        bits |= PTE_PCD | PTE_PWT;
+    if (level > 1)
+        bits |= PTE_LARGE;
+    return bits;
+}
+
+/* Returns the table at `level` - 1 below entry *e, creating it if asked. */
+static uint64_t *next_table(uint64_t *e, bool create)
+{
+    if (*e & PTE_PRESENT)
+        return (*e & PTE_LARGE) ? NULL : (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
+    if (!create)
+        return NULL;
+    uint64_t page = table_alloc();
+    if (!page)
+        return NULL;
+    stats.tables++;
+    /* Intermediate entries grant everything; the leaf decides. */
+    *e = page | PTE_PRESENT | PTE_WRITE;
+    return (uint64_t *)(uintptr_t)page;
+}
+
+static int map_one(uint64_t virt, uint64_t phys, int leaf_level, unsigned flags)
+{
+    uint64_t *table = root;
+
+    for (int level = 4; level > leaf_level; level--) {
+        uint64_t *e = &table[index_at(virt, level)];
+        if ((*e & PTE_PRESENT) && (*e & PTE_LARGE))
+            return PAGING_EEXIST;
+        table = next_table(e, true);
+        if (!table)
+            return PAGING_ENOMEM;
+    }
+    uint64_t *leaf = &table[index_at(virt, leaf_level)];
+    if (*leaf & PTE_PRESENT)
+        return PAGING_EEXIST;
+    *leaf = phys | leaf_bits(flags, leaf_level);
+    invlpg(virt);
+    if (leaf_level == 3)
+        stats.pages_1g++;
+    else if (leaf_level == 2)
+        stats.pages_2m++;
+    else
+        stats.pages_4k++;
+    return PAGING_OK;
+}
+
+int page_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
+{
+    if (!root)
+        return PAGING_ENOMEM;
+    if ((virt | phys | size) & (PAGE_SIZE_4K - 1))
+        return PAGING_EINVAL;
+    while (size) {
+        int level = 1;
+        for (int l = 3; l > 1; l--) {
+            uint64_t s = level_size[l];
+            if (s <= max_page && size >= s && !((virt | phys) & (s - 1))) {
+                level = l;
+                break;
+            }
+        }
+        int err = map_one(virt, phys, level, flags);
+        if (err)
+            return err;
+        virt += level_size[level];
+        phys += level_size[level];
+        size -= level_size[level];
+    }
+    return PAGING_OK;
+}
+
+/* Finds the leaf entry mapping virt and its level, or NULL. */
+static uint64_t *find_leaf(uint64_t *top, uint64_t virt, int *level_out)
+{
+    uint64_t *table = top;
+
+    for (int level = 4; level >= 1; level--) {
+        uint64_t *e = &table[index_at(virt, level)];
+        if (!(*e & PTE_PRESENT))
+            return NULL;
+        if (level == 1 || (*e & PTE_LARGE)) {
+            *level_out = level;
+            return e;
+        }
+        table = (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
+    }
+    return NULL;
+}
+
+int page_unmap(uint64_t virt, uint64_t size)
+{
+    if ((virt | size) & (PAGE_SIZE_4K - 1))
+        return PAGING_EINVAL;
+    while (size) {
+        int level;
+        uint64_t *e = find_leaf(root, virt, &level);
+        if (!e) {
+            virt += PAGE_SIZE_4K;
+            size -= PAGE_SIZE_4K;
+            continue;
+        }
+        uint64_t s = level_size[level];
+        if ((virt & (s - 1)) || size < s)
+            return PAGING_EINVAL;
+        *e = 0;
+        invlpg(virt);
+        virt += s;
+        size -= s;
+    }
+    return PAGING_OK;
+}
+
+bool page_translate(uint64_t virt, uint64_t *phys, uint64_t *page_size)
+{
+    int level;
+    uint64_t *e;
+
+    /* Walk the live tables: this also serves early boot and fault handlers. */
+    e = find_leaf((uint64_t *)(uintptr_t)(read_cr3() & PTE_ADDR_MASK), virt, &level);
+    if (!e)
+        return false;
+    uint64_t s = level_size[level];
+    if (phys)
+        *phys = (*e & PTE_ADDR_MASK & ~(s - 1)) + (virt & (s - 1));
+    if (page_size)
+        *page_size = s;
+    return true;
+}
+
+void paging_get_stats(struct paging_stats *out)
+{
+    *out = stats;
+}

@@ -1,0 +1,75 @@
+/*
+ * trap.c - routes every interrupt and exception to a registered handler.
+ */
+#include "trap.h"
+
+#include <stddef.h>
+
+static trap_handler_fn handlers[256];
+static trap_handler_fn fallback;
+
+static const struct {
+    const char *mnemonic;
+    const char *description;
+} exceptions[TRAP_EXCEPTION_COUNT] = {
+    [0] = { "#DE", "divide error" },
+    [1] = { "#DB", "debug" },
+    [2] = { "NMI", "non-maskable interrupt" },
+    [3] = { "#BP", "breakpoint" },
+    [4] = { "#OF", "overflow" },
+    [5] = { "#BR", "bound range exceeded" },
+    [6] = { "#UD", "invalid opcode" },
+    [7] = { "#NM", "device not available" },
+    [8] = { "#DF", "double fault" },
+    [9] = { "#CSO", "coprocessor segment overrun" },
+    [10] = { "#TS", "invalid TSS" },
+    [11] = { "#NP", "segment not present" },
+    [12] = { "#SS", "stack-segment fault" },
+    [13] = { "#GP", "general protection fault" },
+    [14] = { "#PF", "page fault" },
+    [15] = { "#15", "reserved" },
+    [16] = { "#MF", "x87 floating-point error" },
+    [17] = { "#AC", "alignment check" },
+    [18] = { "#MC", "machine check" },
+    [19] = { "#XM", "SIMD floating-point exception" },
+    [20] = { "#VE", "virtualization exception" },
+    [21] = { "#CP", "control protection" },
+    [28] = { "#HV", "hypervisor injection" },
+    [29] = { "#VC", "VMM communication" },
+    [30] = { "#SX", "security exception" },
+};
+
+const char *trap_mnemonic(unsigned vector)
+{
+    if (vector < TRAP_EXCEPTION_COUNT && exceptions[vector].mnemonic)
+        return exceptions[vector].mnemonic;
+    return vector < TRAP_EXCEPTION_COUNT ? "#??" : "IRQ";
+}
+
+const char *trap_description(unsigned vector)
+{
+    if (vector < TRAP_EXCEPTION_COUNT && exceptions[vector].description)
+        return exceptions[vector].description;
+    return vector < TRAP_EXCEPTION_COUNT ? "reserved exception" : "interrupt";
+}
+
+void trap_set_handler(unsigned vector, trap_handler_fn handler)
+{
+    if (vector < 256)
+        handlers[vector] = handler;
+}
+
+void trap_set_fallback(trap_handler_fn handler)
+{
+    fallback = handler;
+}
+
+void trap_dispatch(struct trap_frame *frame)
+{
+    trap_handler_fn h = handlers[frame->vector & 0xFF];
+
+    if (!h)
+        h = fallback;
+    if (h)
+        h(frame);
+}

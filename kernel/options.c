@@ -1,0 +1,70 @@
+/*
+ * options.c - validation of kernel options against a table of known names.
+ */
+#include "options.h"
+#include "console.h"
+#include "exitcode.h"
+#include "format.h"
+
+#include <stddef.h>
+#include <string.h>
+
+enum value_kind { FLAG, VALUE };
+
+static const struct {
+    const char *name;
+    enum value_kind kind;
+    const char *help;
+} known[] = {
+    { "loglevel", VALUE, "error|warn|info|debug" },
+    { "probe", FLAG, "time a fixed loop and exit (accelerator probe)" },
+};
+
+#define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
+
+static int find(const char *name)
+{
+    for (size_t i = 0; i < KNOWN_COUNT; i++)
+        if (!strcmp(known[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static int reject(const char *problem)
+{
+    kprintf("hermit: bad kernel option: %s\nhermit: known options:", problem);
+    for (size_t i = 0; i < KNOWN_COUNT; i++)
+        kprintf(" %s%s", known[i].name, known[i].kind == VALUE ? "=" : "");
+    kprintf(" (then -- and the program's arguments)\n");
+    return EXIT_BAD_CMDLINE;
+}
+
+int options_apply(const struct cmdline *cl, struct kernel_options *out)
+{
+    int level = -1;
+    char msg[160];
+
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < cl->opt_count; i++) {
+        const struct cmdline_option *o = &cl->opts[i];
+        int k = find(o->key);
+        if (k < 0)
+            return ksnprintf(msg, sizeof(msg), "unknown option '%s'", o->key), reject(msg);
+        if (known[k].kind == VALUE && !o->value)
+            return ksnprintf(msg, sizeof(msg), "'%s' needs a value: %s", o->key,
+                             known[k].help), reject(msg);
+        if (known[k].kind == FLAG && o->value)
+            return ksnprintf(msg, sizeof(msg), "'%s' takes no value", o->key), reject(msg);
+        if (!strcmp(o->key, "loglevel")) {
+            level = console_parse_level(o->value);
+            if (level < 0)
+                return ksnprintf(msg, sizeof(msg), "loglevel must be %s, not '%s'",
+                                 known[k].help, o->value), reject(msg);
+        } else if (!strcmp(o->key, "probe")) {
+            out->probe = 1;
+        }
+    }
+    if (level >= 0)
+        console_set_level((enum log_level)level);
+    return 0;
+}

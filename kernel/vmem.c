@@ -1,0 +1,100 @@
+/*
+ * vmem.c - the virtual-range free list and guarded stacks.
+ */
+#include "vmem.h"
+#include "freelist.h"
+#include "heap.h"
+#include "paging.h"
+#include "panic.h"
+#include "pmem.h"
+#include "spinlock.h"
+
+#define NODE_COUNT 256
+
+static struct freelist_node nodes[NODE_COUNT];
+static struct freelist list;
+static struct spinlock lock = SPINLOCK_INIT;
+static struct kstack *stacks;   /* every live stack, for fault diagnosis */
+
+void vmem_init(void)
+{
+    freelist_init(&list, nodes, NODE_COUNT);
+    freelist_free(&list, VMEM_BASE, VMEM_SIZE);
+}
+
+uint64_t vmem_alloc(uint64_t size, uint64_t align)
+{
+    uint64_t base = 0;
+
+    spinlock_lock(&lock);
+    if (freelist_alloc(&list, size, align, &base))
+        base = 0;
+    spinlock_unlock(&lock);
+    return base;
+}
+
+void vmem_free(uint64_t base, uint64_t size)
+{
+    spinlock_lock(&lock);
+    int err = freelist_free(&list, base, size);
+    spinlock_unlock(&lock);
+    if (err)
+        panic("vmem_free(%#llx, %#llx): %s", (unsigned long long)base,
+              (unsigned long long)size, freelist_strerror(err));
+}
+
+struct kstack *stack_alloc(uint64_t size)
+{
+    size = (size + GUARD_SIZE - 1) & ~(GUARD_SIZE - 1);
+    struct kstack *s = kzalloc(sizeof(*s));
+    if (!s)
+        return NULL;
+    s->guard = vmem_alloc(size + GUARD_SIZE, GUARD_SIZE);
+    s->phys = pmem_alloc(size, GUARD_SIZE);
+    if (!s->guard || !s->phys)
+        goto fail;
+    s->base = s->guard + GUARD_SIZE;
+    s->top = s->base + size;
+    if (page_map(s->base, s->phys, size, PAGE_WRITE))
+        goto fail;
+
+    spinlock_lock(&lock);
+    s->next = stacks;
+    stacks = s;
+    spinlock_unlock(&lock);
+    return s;
+
+fail:
+    if (s->phys)
+        pmem_free(s->phys, size);
+    if (s->guard)
+        vmem_free(s->guard, size + GUARD_SIZE);
+    kfree(s);
+    return NULL;
+}
+
+void stack_free(struct kstack *s)
+{
+    uint64_t size = s->top - s->base;
+
+    spinlock_lock(&lock);
+    for (struct kstack **p = &stacks; *p; p = &(*p)->next) {
+        if (*p == s) {
+            *p = s->next;
+            break;
+        }
+    }
+    spinlock_unlock(&lock);
+    page_unmap(s->base, size);
+    pmem_free(s->phys, size);
+    vmem_free(s->guard, size + GUARD_SIZE);
+    kfree(s);
+}
+
+const struct kstack *stack_guard_owner(uint64_t addr)
+{
+    for (const struct kstack *s = stacks; s; s = s->next)
+        if (addr >= s->guard && addr < s->base)
+            return s;
+    return NULL;
+}
