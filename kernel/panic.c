@@ -90,6 +90,8 @@ _Noreturn void panic(const char *fmt, ...)
     kvsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     kprintf("hermit: panic: %s\n", msg);
-    backtrace_print((uintptr_t)__builtin_return_address(0), read_rbp());
+    /* Start at our caller: its rbp is the one saved in our own frame. */
+    backtrace_print((uintptr_t)__builtin_return_address(0) - 1,
+                    *(const uint64_t *)read_rbp());
     machine_exit(EXIT_PANIC);
 }
