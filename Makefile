@@ -81,7 +81,7 @@ UNIT_SRC_heap     := kernel/heap.c
 UNIT_SRC_format   := kernel/format.c
 UNIT_SRC_bootinfo := $(ARCH_DIR)/bootinfo.c
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
-HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h | $(DEPS_STAMP)

@@ -23,6 +23,10 @@ have ld          || need+=(binutils)
 have make        || need+=(make)
 have python3     || need+=(python3)
 have grub-file   || need+=(grub-common)
+have grub-mkrescue || need+=(grub-common)
+[ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
+have xorriso     || need+=(xorriso)
+have mformat     || need+=(mtools)
 have timeout     || need+=(coreutils)
 qemu_ok && want_qemu=0 || want_qemu=1
 

@@ -79,11 +79,15 @@ static int case_memmap(void)
         expect(page_translate(last, &phys, NULL) && phys == last, "RAM identity-mapped");
     }
     expect(!page_translate(0, NULL, NULL), "page 0 unmapped");
-    /* Largest pages: a 1 GiB-aligned RAM gigabyte must use a 1 GiB page. */
-    uint64_t size;
-    if (paging_max_supported() == PAGE_SIZE_1G && pmem_top() >= 2 * PAGE_SIZE_1G &&
-        page_translate(PAGE_SIZE_1G, NULL, &size))
-        expect(size == PAGE_SIZE_1G, "1 GiB page at 1 GiB");
+    /* Largest pages: every gigabyte that lies wholly in RAM uses a 1 GiB page. */
+    for (unsigned i = 0; paging_max_supported() == PAGE_SIZE_1G && i < bi->memmap_count; i++) {
+        const struct boot_mem_range *r = &bi->memmap[i];
+        uint64_t size, gb = (r->base + PAGE_SIZE_1G - 1) & ~(PAGE_SIZE_1G - 1);
+        for (; r->type == BOOT_MEM_RAM && gb + PAGE_SIZE_1G <= r->base + r->size;
+             gb += PAGE_SIZE_1G)
+            expect(page_translate(gb, NULL, &size) && size == PAGE_SIZE_1G,
+                   "1 GiB page for a whole gigabyte of RAM");
+    }
     return finish("memmap");
 }
 

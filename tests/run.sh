@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Runs every test: host unit tests, then in-guest tests under QEMU.
+#
+#   tests/run.sh BUILD_DIR
+#
+# Prints one PASS/FAIL line per test (a failure also shows the end of its
+# log, kept in BUILD_DIR/test-logs), and closes with "N passed, N failed".
+# Exits non-zero if anything failed. Every QEMU run has a timeout.
+set -u
+
+build=${1:-build}
+run=bin/hermit-run
+logs=$build/test-logs
+ktest=$build/ktest.elf
+rm -rf "$logs"
+mkdir -p "$logs"
+passed=0
+failed=0
+
+pass() {
+    passed=$((passed + 1))
+    echo "PASS $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1: $2"
+    [ -f "$logs/$1.log" ] && tail -n 15 "$logs/$1.log" | sed 's/^/    | /'
+}
+
+# --- host unit tests: each binary prints its own PASS/FAIL lines ---------
+for bin in "$build"/unit/test_*; do
+    name=unit.$(basename "$bin" | sed 's/^test_//')
+    out=$("$bin" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" > "$logs/$name.log"
+    p=$(grep -c '^PASS ' <<<"$out")
+    f=$(grep -c '^FAIL ' <<<"$out")
+    grep -E '^(PASS|FAIL) ' <<<"$out"
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+        fail "$name" "exited with status $rc (crash or sanitizer report)"
+    fi
+done
+
+# --- guest tests ----------------------------------------------------------
+# guest NAME STATUS PATTERNS -- HERMIT-RUN-ARGS...
+# PATTERNS: extended regexps separated by newlines; each must match the log.
+guest() {
+    local name=$1 want=$2 patterns=$3
+    shift 4
+    timeout 90 "$run" --timeout 60 "$@" > "$logs/$name.log" 2>&1
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        fail "$name" "exit status $rc, expected $want"
+        return
+    fi
+    while IFS= read -r pattern; do
+        [ -z "$pattern" ] && continue
+        if ! grep -Eq -- "$pattern" "$logs/$name.log"; then
+            fail "$name" "output lacks /$pattern/"
+            return
+        fi
+    done <<<"$patterns"
+    pass "$name"
+}
+
+for machine in pc q35 microvm; do
+    guest boot-$machine 0 $'^protocol: PVH\n^ok boot' -- --machine "$machine" "$ktest" -- boot
+done
+guest boot-grub-multiboot2 0 $'^protocol: multiboot2\n^ok boot' -- --boot grub "$ktest" -- boot
+guest memmap-64M 0 $'^ram: total 6[0-9] MiB\n^ok memmap' -- --mem 64M "$ktest" -- memmap
+guest memmap-4G 0 $'^pages: 1G=[1-9]\n^ok memmap' -- --mem 4G "$ktest" -- memmap
+guest memmap-q35-4G 0 $'^pages: 1G=[1-9]\n^ok memmap' -- --machine q35 --mem 4G "$ktest" -- memmap
+guest pmem-4G 0 '^ok pmem' -- --mem 4G "$ktest" -- pmem
+guest heap 0 '^ok heap' -- "$ktest" -- heap
+guest guarded-stack 0 '^ok stack' -- "$ktest" -- stack
+guest exit-status 200 '' -- "$ktest" -- exit 200
+guest argv-quoting 0 $'argv\\[2\\]=<two words>\nargv\\[3\\]=<it\'s>\nargv\\[4\\]=<>' \
+    -- "$ktest" -- args "two words" "it's" ""
+
+# Faults: each must name what happened, show a symbolized backtrace, and
+# end the VM with 100 + vector (99 for a panic).
+guest fault-page 114 $'page fault: read from 0xdead0000000, an unmapped page\n#0 .* ktest_pagefault\\+\nbacktrace:' \
+    -- "$ktest" -- pagefault
+guest fault-null 114 'NULL pointer dereference' -- "$ktest" -- null
+guest fault-divide 100 $'#DE \\(divide error\n#0 .* ktest_divide' -- "$ktest" -- divide
+guest fault-stack-overflow 108 $'#DF \\(double fault\nstack overflow: 0x[0-9a-f]+ is the guard page\nrecurse\\+' \
+    -- "$ktest" -- stackoverflow
+guest fault-write-text 114 'page fault: write to 0x[0-9a-f]+, a protected page' -- "$ktest" -- wx-text
+guest fault-write-rodata 114 'page fault: write to 0x[0-9a-f]+, a protected page' -- "$ktest" -- wx-rodata
+guest fault-exec-stack 114 'page fault: instruction fetch from 0x[0-9a-f]+, a protected page' \
+    -- "$ktest" -- nx-stack
+guest fault-invalid-opcode 106 '#UD \(invalid opcode' -- "$ktest" -- invalid-opcode
+guest panic 99 $'panic: requested by ktest\n#0 .* main\\+' -- "$ktest" -- panic
+
+# Bad input: one clear message and a non-zero exit, never a hang.
+guest bad-option 96 "unknown option 'bogus'" -- --kopt bogus=1 "$ktest" -- boot
+guest bad-loglevel 96 "loglevel must be" -- --kopt loglevel=loud "$ktest" -- boot
+guest bad-flag-value 96 "'probe' takes no value" -- --kopt probe=1 "$ktest" -- boot
+guest bad-empty-key 96 'option with an empty name' -- --cmdline-raw '=x -- ktest boot' "$ktest"
+guest bad-quote 96 'unterminated quote' -- --cmdline-raw "-- ktest 'boot" "$ktest"
+guest too-little-memory 97 'too little memory' -- --mem 8M "$ktest" -- boot
+guest missing-image 2 'image not found' -- "$build/no-such-image.elf"
+guest not-an-image 2 "not a 64-bit ELF" -- Makefile
+guest bad-run-option 2 'must look like' -- --mem lots "$ktest"
+
+# A hung guest is stopped at the timeout, and no QEMU is left behind.
+guest hung-guest-timeout 124 'timed out after 3 s; VM stopped' -- --timeout 3 "$ktest" -- hang
+if pgrep -f "qemu-system-x86_64.*hermit-run-" >/dev/null; then
+    fail leftover-qemu "a QEMU started by hermit-run is still running"
+else
+    pass no-leftover-qemu
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
