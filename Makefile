@@ -4,12 +4,19 @@
 #   make run        boots examples/hello in QEMU (the main job today)
 #   make check      every test; the last line is "N passed, N failed"
 #   make bench      benchmarks (boot time and image size today)
+#   make deps       installs the host packages (run by everything else)
 #
 # Images are linked twice: the first link yields the addresses from which
 # tools/ksyms.sh builds the symbol table; the second link adds the table,
 # which sits after all code, so no function moves (checked below).
 
 BUILD      ?= build
+# make V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 CC         := gcc
 LD         := ld
 NASM       := nasm
@@ -32,7 +39,7 @@ KERNEL_C   := $(wildcard kernel/*.c)
 KERNEL_OBJS := $(patsubst %.asm,$(BUILD)/%.o,$(ARCH_ASM)) \
                $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C))
 
-IMAGES     := $(BUILD)/hello.elf $(BUILD)/ktest.elf
+IMAGES     := $(BUILD)/hello.elf $(BUILD)/ktest.elf $(BUILD)/boottime.elf
 DEPS_STAMP := $(BUILD)/.host-deps
 
 .PHONY: all run check bench unit-tests clean deps
@@ -46,28 +53,32 @@ $(DEPS_STAMP): scripts/install-deps.sh
 
 $(BUILD)/%.o: %.asm | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(NASM) -f elf64 -g -o $@ $<
+	@echo "  AS      $<"
+	$(Q)$(NASM) -f elf64 -g -o $@ $<
 
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/ksyms-empty.o: tools/ksyms.sh
 	@mkdir -p $(@D)
-	tools/ksyms.sh --empty | $(CC) -c -x assembler -o $@ -
+	$(Q)tools/ksyms.sh --empty | $(CC) -c -x assembler -o $@ -
 
 # An image: one application object + the kernel + its symbol table.
 define image
 $(BUILD)/$(1).elf: $(BUILD)/$(2) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o $(ARCH_DIR)/kernel.ld tools/ksyms.sh
-	$(LD) $(LDFLAGS) -o $$@.pass1 $(BUILD)/$(2) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
-	tools/ksyms.sh $$@.pass1 | $(CC) -c -x assembler -o $$@.ksyms.o -
-	$(LD) $(LDFLAGS) -o $$@ $(BUILD)/$(2) $(KERNEL_OBJS) $$@.ksyms.o
+	@echo "  LD      $$@"
+	$(Q)$(LD) $(LDFLAGS) -o $$@.pass1 $(BUILD)/$(2) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+	$(Q)tools/ksyms.sh $$@.pass1 | $(CC) -c -x assembler -o $$@.ksyms.o -
+	$(Q)$(LD) $(LDFLAGS) -o $$@ $(BUILD)/$(2) $(KERNEL_OBJS) $$@.ksyms.o
 	@nm -n $$@.pass1 | grep ' [tT] ' > $$@.text1; nm -n $$@ | grep ' [tT] ' > $$@.text2; \
 	  cmp -s $$@.text1 $$@.text2 || { echo "ksyms: code moved between link passes" >&2; exit 1; }
 	@rm -f $$@.pass1 $$@.text1 $$@.text2
 endef
 $(eval $(call image,hello,examples/hello.o))
 $(eval $(call image,ktest,tests/guest/ktest.o))
+$(eval $(call image,boottime,bench/boottime.o))
 
 run: $(BUILD)/hello.elf
 	bin/hermit-run $(BUILD)/hello.elf -- hello "from the command line"
@@ -86,7 +97,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_SRC_$*)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_SRC_$*)
 
 unit-tests: $(UNIT_BINS)
 
@@ -94,7 +106,7 @@ check: all unit-tests
 	@tests/run.sh $(BUILD)
 
 bench: all
-	bench/boot.sh $(BUILD)/hello.elf
+	bench/boot.py $(BUILD)/boottime.elf $(BUILD)/bench/boot.csv
 
 clean:
 	rm -rf $(BUILD)
