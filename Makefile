@@ -81,7 +81,7 @@ $(eval $(call image,ktest,tests/guest/ktest.o))
 $(eval $(call image,boottime,bench/boottime.o))
 
 run: $(BUILD)/hello.elf
-	bin/hermit-run $(BUILD)/hello.elf -- hello "from the command line"
+	bin/hermit-run $(BUILD)/hello.elf -- "from the command line"
 
 # Host unit tests: the pure parts of the kernel, built for the host with
 # sanitizers.
