@@ -30,10 +30,13 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) 
     -mno-sse2 -mno-avx -mcmodel=small -fno-omit-frame-pointer \
     -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
     -Ikernel/include -Ikernel -I$(ARCH_DIR) -MMD -MP
+# Applications may use SSE/AVX (threads save vector state); never the red
+# zone, because interrupts arrive on the running thread's stack.
+APP_CFLAGS := $(filter-out -mno-mmx -mno-sse -mno-sse2 -mno-avx,$(KERNEL_CFLAGS))
 LDFLAGS    := -n -nostdlib -static -z max-page-size=4096 -z noexecstack \
     --no-warn-rwx-segments -T $(ARCH_DIR)/kernel.ld
 
-ARCH_ASM   := $(ARCH_DIR)/entry.asm $(ARCH_DIR)/isr.asm
+ARCH_ASM   := $(wildcard $(ARCH_DIR)/*.asm)
 ARCH_C     := $(wildcard $(ARCH_DIR)/*.c)
 KERNEL_C   := $(wildcard kernel/*.c)
 KERNEL_OBJS := $(patsubst %.asm,$(BUILD)/%.o,$(ARCH_ASM)) \
@@ -61,23 +64,32 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
+APP_DIRS := examples tests/guest bench
+define app_rule
+$(BUILD)/$(1)/%.o: $(1)/%.c | $(DEPS_STAMP)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$<"
+	$(Q)$(CC) $(APP_CFLAGS) -c -o $$@ $$<
+endef
+$(foreach d,$(APP_DIRS),$(eval $(call app_rule,$(d))))
+
 $(BUILD)/ksyms-empty.o: tools/ksyms.sh
 	@mkdir -p $(@D)
 	$(Q)tools/ksyms.sh --empty | $(CC) -c -x assembler -o $@ -
 
-# An image: one application object + the kernel + its symbol table.
+# An image: the application's objects + the kernel + its symbol table.
 define image
-$(BUILD)/$(1).elf: $(BUILD)/$(2) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o $(ARCH_DIR)/kernel.ld tools/ksyms.sh
+$(BUILD)/$(1).elf: $(addprefix $(BUILD)/,$(2)) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o $(ARCH_DIR)/kernel.ld tools/ksyms.sh
 	@echo "  LD      $$@"
-	$(Q)$(LD) $(LDFLAGS) -o $$@.pass1 $(BUILD)/$(2) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
+	$(Q)$(LD) $(LDFLAGS) -o $$@.pass1 $(addprefix $(BUILD)/,$(2)) $(KERNEL_OBJS) $(BUILD)/ksyms-empty.o
 	$(Q)tools/ksyms.sh $$@.pass1 | $(CC) -c -x assembler -o $$@.ksyms.o -
-	$(Q)$(LD) $(LDFLAGS) -o $$@ $(BUILD)/$(2) $(KERNEL_OBJS) $$@.ksyms.o
+	$(Q)$(LD) $(LDFLAGS) -o $$@ $(addprefix $(BUILD)/,$(2)) $(KERNEL_OBJS) $$@.ksyms.o
 	@nm -n $$@.pass1 | grep ' [tT] ' > $$@.text1; nm -n $$@ | grep ' [tT] ' > $$@.text2; \
 	  cmp -s $$@.text1 $$@.text2 || { echo "ksyms: code moved between link passes" >&2; exit 1; }
 	@rm -f $$@.pass1 $$@.text1 $$@.text2
 endef
 $(eval $(call image,hello,examples/hello.o))
-$(eval $(call image,ktest,tests/guest/ktest.o))
+$(eval $(call image,ktest,tests/guest/ktest.o tests/guest/ktest_threads.o tests/guest/ktest_fpu.o))
 $(eval $(call image,boottime,bench/boottime.o))
 
 run: $(BUILD)/hello.elf

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "console.h"
 #include "cpu.h"
+#include "discovery.h"
 #include "exception.h"
 #include "exitcode.h"
 #include "gdt.h"
@@ -17,10 +18,17 @@
 #include "idt.h"
 #include "machine.h"
 #include "options.h"
+#include "fpu.h"
+#include "apic.h"
 #include "paging.h"
 #include "panic.h"
+#include "percpu.h"
 #include "pmem.h"
+#include "sched.h"
 #include "serial.h"
+#include "smp.h"
+#include "thread.h"
+#include "trampoline.h"
 #include "tsc.h"
 #include "vmem.h"
 
@@ -46,13 +54,6 @@ const struct boot_info *boot_get_info(void)
 const struct cmdline *boot_get_cmdline(void)
 {
     return &cmdline;
-}
-
-static void cpu_enable_sse(void)
-{
-    /* Applications may use SSE even though the kernel does not. */
-    write_cr0((read_cr0() & ~(1ull << 2)) | (1ull << 1));     /* EM off, MP on */
-    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
 
 static uint64_t table_page(void)
@@ -106,7 +107,9 @@ static void map_ram(uint64_t base, uint64_t end)
 static void memory_init(void)
 {
     paging_init(table_page, paging_max_supported());
-    map_ram(0, PMEM_LOW_RESERVED);
+    /* The AP trampoline page is mapped executable only while APs start. */
+    map_ram(0, TRAMPOLINE_BASE);
+    map_ram(TRAMPOLINE_BASE + PAGE_SIZE_4K, PMEM_LOW_RESERVED);
     for (unsigned i = 0; i < boot_info.memmap_count; i++) {
         const struct boot_mem_range *r = &boot_info.memmap[i];
         uint64_t base = r->base < PMEM_LOW_RESERVED ? PMEM_LOW_RESERVED : r->base;
@@ -140,16 +143,32 @@ static void run_probe(void)
     machine_exit(0);
 }
 
+static void *main_thread(void *unused)
+{
+    char **argv = cmdline.argc ? cmdline.argv : default_argv;
+    int argc = cmdline.argc ? cmdline.argc : 1;
+
+    (void)unused;
+    boot_tsc_main = rdtsc();
+    machine_exit(main(argc, argv));
+}
+
+/* Runs on the boot CPU's guarded stack, which becomes its idle thread's. */
 static _Noreturn void kernel_run(void *unused)
 {
+    static const struct thread_attr main_attr = { MAIN_STACK_SIZE, 0, true, "main" };
+
     (void)unused;
     if (options.probe)
         run_probe();
-
-    char **argv = cmdline.argc ? cmdline.argv : default_argv;
-    int argc = cmdline.argc ? cmdline.argc : 1;
-    boot_tsc_main = rdtsc();
-    machine_exit(main(argc, argv));
+    sched_init(options.idle);
+    sched_init_cpu(&cpus[0]);
+    cpus[0].online = 1;
+    smp_start(options.max_cpus);
+    int err = thread_create(NULL, &main_attr, main_thread, NULL);
+    if (err)
+        panic("cannot create the main thread (error %d)", err);
+    sched_idle_loop();
 }
 
 static void report_cmdline_error(int err)
@@ -161,11 +180,12 @@ static void report_cmdline_error(int err)
 void kernel_main(uint32_t magic, uintptr_t info)
 {
     serial_init();
+    percpu_install(&cpus[0], 0);
     gdt_init_boot_cpu();
     idt_init();
     idt_load();
     exception_init();
-    cpu_enable_sse();
+    fpu_init_cpu();
 
     int err = bootinfo_parse(magic, info, &boot_info);
     if (err) {
@@ -192,6 +212,11 @@ void kernel_main(uint32_t magic, uintptr_t info)
     if ((err = pmem_init(&boot_info)))
         machine_exit(err);
     memory_init();
+    struct platform_options platform_opts = { options.acpi_off != 0 };
+    discovery_init(&boot_info, &platform_opts);
+    cpus[0].apic_id = apic_id();
+    klog(LOG_INFO, "vector state: %s, %llu bytes per thread\n", fpu_mechanism(),
+         (unsigned long long)fpu_area_size());
 
     struct kstack *stack = stack_alloc(MAIN_STACK_SIZE);
     if (!stack)

@@ -18,6 +18,9 @@ static const struct {
 } known[] = {
     { "loglevel", VALUE, "error|warn|info|debug" },
     { "probe", FLAG, "time a fixed loop and exit (accelerator probe)" },
+    { "idle", VALUE, "halt|poll" },
+    { "acpi", VALUE, "on|off" },
+    { "cpus", VALUE, "a number from 1 to 64" },
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
@@ -37,6 +40,23 @@ static int reject(const char *problem)
         kprintf(" %s%s", known[i].name, known[i].kind == VALUE ? "=" : "");
     kprintf(" (then -- and the program's arguments)\n");
     return EXIT_BAD_CMDLINE;
+}
+
+static int parse_count(const char *text, unsigned *out)
+{
+    unsigned v = 0;
+
+    if (!*text)
+        return 0;
+    for (; *text; text++) {
+        if (*text < '0' || *text > '9' || v > 1000)
+            return 0;
+        v = v * 10 + (unsigned)(*text - '0');
+    }
+    if (v < 1 || v > 64)
+        return 0;
+    *out = v;
+    return 1;
 }
 
 int options_apply(const struct cmdline *cl, struct kernel_options *out)
@@ -62,6 +82,17 @@ int options_apply(const struct cmdline *cl, struct kernel_options *out)
                                  known[k].help, o->value), reject(msg);
         } else if (!strcmp(o->key, "probe")) {
             out->probe = 1;
+        } else if (!strcmp(o->key, "idle") && (!strcmp(o->value, "halt") ||
+                                               !strcmp(o->value, "poll"))) {
+            out->idle = !strcmp(o->value, "poll") ? IDLE_POLL : IDLE_HALT;
+        } else if (!strcmp(o->key, "acpi") && (!strcmp(o->value, "on") ||
+                                               !strcmp(o->value, "off"))) {
+            out->acpi_off = !strcmp(o->value, "off");
+        } else if (!strcmp(o->key, "cpus") && parse_count(o->value, &out->max_cpus)) {
+            /* parsed */
+        } else {
+            return ksnprintf(msg, sizeof(msg), "%s must be %s, not '%s'", o->key,
+                             known[k].help, o->value), reject(msg);
         }
     }
     if (level >= 0)

@@ -14,8 +14,13 @@
 
 #include "cmdline.h"
 
+#include "sched.h"
+
 struct kernel_options {
     int probe;                  /* run the accelerator probe instead of main */
+    enum idle_policy idle;      /* idle=halt (default) or idle=poll */
+    int acpi_off;               /* acpi=off: read the MP table instead */
+    unsigned max_cpus;          /* cpus=N: start at most N CPUs (0: all) */
 };
 
 int options_apply(const struct cmdline *cl, struct kernel_options *out);

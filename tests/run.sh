@@ -80,6 +80,33 @@ guest exit-status 200 '' -- "$ktest" -- exit 200
 guest argv-quoting 0 $'argv\\[2\\]=<two words>\nargv\\[3\\]=<it\'s>\nargv\\[4\\]=<>' \
     -- "$ktest" -- args "two words" "it's" ""
 
+# SMP: every CPU online and running threads, in both APIC modes, with and
+# without ACPI (the MP table path), on the three machine types.
+for n in 1 2 4 8; do
+    guest "smp-$n-x2apic" 0 $'^cpus online: '"$n"$'\n^ok smp' -- --smp "$n" --cpu max,+x2apic "$ktest" -- smp "$n"
+    guest "smp-$n-xapic" 0 $'^cpus online: '"$n"$'\n^ok smp' -- --smp "$n" --cpu max,-x2apic "$ktest" -- smp "$n"
+done
+guest smp-4-no-acpi 0 $'^tables: MP\n^online: 4' -- --smp 4 --no-acpi "$ktest" -- cpus
+guest smp-4-no-acpi-xapic 0 $'^tables: MP\n^online: 4' -- --smp 4 --no-acpi --cpu max,-x2apic "$ktest" -- cpus
+guest smp-2-acpi-off-option 0 $'^tables: MP\n^online: 2' -- --smp 2 --kopt acpi=off "$ktest" -- cpus
+guest smp-4-q35 0 '^ok smp' -- --smp 4 --machine q35 "$ktest" -- smp 4
+guest smp-4-microvm 0 '^ok smp' -- --smp 4 --machine microvm "$ktest" -- smp 4
+guest smp-4-idle-poll 0 '^ok smp' -- --smp 4 --kopt idle=poll "$ktest" -- smp 4
+
+# Threads and synchronization.
+guest threads-create-join-10000 0 '^ok create-join' -- --smp 4 "$ktest" -- create-join
+guest threads-lock-stress 0 $'^counter 160000, expected 160000\n^ok locks' -- --smp 4 "$ktest" -- locks
+guest threads-condvar-pingpong 0 '^ok condvar' -- --smp 2 "$ktest" -- condvar
+guest threads-semaphore-barrier 0 '^ok sem-barrier' -- --smp 4 "$ktest" -- sem-barrier
+guest threads-sleep-accuracy 0 '^ok sleep' -- --smp 2 "$ktest" -- sleep
+guest threads-tls 0 '^ok tls' -- --smp 4 "$ktest" -- tls
+guest threads-fpu-sse-avx 0 $'SSE and AVX\n^ok fpu' -- --smp 2 "$ktest" -- fpu
+guest threads-fpu-xapic-1cpu 0 '^ok fpu' -- --smp 1 --cpu max,-x2apic "$ktest" -- fpu
+guest threads-oversubscribe-1cpu 0 '^ok oversubscribe' -- --smp 1 "$ktest" -- oversubscribe
+guest threads-oversubscribe-4cpu 0 '^ok oversubscribe' -- --smp 4 "$ktest" -- oversubscribe
+guest noise-quiet-compute-cores 0 $'cpu 3: 0 interrupts, 0 context switches\n^ok quiet' \
+    -- --smp 4 "$ktest" -- quiet
+
 # Faults: each must name what happened, show a symbolized backtrace, and
 # end the VM with 100 + vector (99 for a panic).
 guest fault-page 114 $'page fault: read from 0xdead0000000, an unmapped page\n#0 .* ktest_pagefault\\+\nbacktrace:' \
@@ -99,6 +126,8 @@ guest panic 99 $'panic: requested by ktest\n#0 .* main\\+' -- "$ktest" -- panic
 guest bad-option 96 "unknown option 'bogus'" -- --kopt bogus=1 "$ktest" -- boot
 guest bad-loglevel 96 "loglevel must be" -- --kopt loglevel=loud "$ktest" -- boot
 guest bad-flag-value 96 "'probe' takes no value" -- --kopt probe=1 "$ktest" -- boot
+guest bad-idle-policy 96 'idle must be halt[|]poll' -- --kopt idle=sometimes "$ktest" -- boot
+guest bad-cpu-count 96 'cpus must be' -- --kopt cpus=0 "$ktest" -- boot
 guest bad-empty-key 96 'option with an empty name' -- --cmdline-raw '=x -- ktest boot' "$ktest"
 guest bad-quote 96 'unterminated quote' -- --cmdline-raw "-- ktest 'boot" "$ktest"
 guest too-little-memory 97 'too little memory' -- --mem 8M "$ktest" -- boot

@@ -11,10 +11,14 @@
 
 #define MSR_EFER            0xC0000080u
 #define EFER_NXE            (1u << 11)
+#define MSR_FS_BASE         0xC0000100u
+#define MSR_GS_BASE         0xC0000101u
+#define MSR_APIC_BASE       0x1Bu
 
 #define CR0_WP              (1u << 16)
 #define CR4_OSFXSR          (1u << 9)
 #define CR4_OSXMMEXCPT      (1u << 10)
+#define CR4_OSXSAVE         (1u << 18)
 
 #define CPU_MAX             64
 
@@ -139,6 +143,45 @@ static inline void irq_enable(void)
 static inline void cpu_halt(void)
 {
     __asm__ volatile("hlt" ::: "memory");
+}
+
+static inline uint64_t irq_save(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+    if (flags & (1u << 9))
+        irq_enable();
+}
+
+static inline int irq_enabled(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
+    return (flags >> 9) & 1;
+}
+
+/*
+ * The GS base of every CPU points at its struct cpu (kernel/percpu.h),
+ * whose first two quadwords are a pointer to itself and the CPU's index;
+ * that much the architecture layer may rely on.
+ */
+static inline void *cpu_local(void)
+{
+    void *self;
+    __asm__ volatile("movq %%gs:0, %0" : "=r"(self));
+    return self;
+}
+
+static inline unsigned cpu_index(void)
+{
+    uint64_t index;
+    __asm__ volatile("movq %%gs:8, %0" : "=r"(index));
+    return (unsigned)index;
 }
 
 static inline uintptr_t read_rbp(void)

@@ -8,9 +8,23 @@
 #define DEBUGCON_PORT       0xE9
 #define DEBUG_EXIT_PORT     0xF4
 #define SEABIOS_PM1A_CNT    0x604
-#define PM1_SLP_EN_S5       0x2000
+#define PM1_SLP_EN          0x2000
+#define PM1_SLP_TYP_SHIFT   10
 /* QEMU acts on the exit request asynchronously; give it ~0.5 s at 2 GHz. */
 #define EXIT_GRACE_TICKS    1000000000ull
+
+/* Until the FADT says otherwise: SeaBIOS's port with S5 type 0. */
+static uint32_t pm1a_port = SEABIOS_PM1A_CNT, pm1b_port;
+static uint16_t s5_type_a, s5_type_b;
+
+void machine_set_acpi_poweroff(uint32_t pm1a_cnt, uint32_t pm1b_cnt, uint16_t typ_a,
+                               uint16_t typ_b)
+{
+    pm1a_port = pm1a_cnt;
+    pm1b_port = pm1b_cnt;
+    s5_type_a = typ_a;
+    s5_type_b = typ_b;
+}
 
 static void debugcon_write(const char *s)
 {
@@ -48,7 +62,10 @@ _Noreturn void machine_exit(int status)
     int len = format_status(line, status);
     debugcon_write(line);
     outl(DEBUG_EXIT_PORT, (uint32_t)status & 0x7F);
-    outw(SEABIOS_PM1A_CNT, PM1_SLP_EN_S5);
+    if (pm1a_port)
+        outw((uint16_t)pm1a_port, (uint16_t)(PM1_SLP_EN | s5_type_a << PM1_SLP_TYP_SHIFT));
+    if (pm1b_port)
+        outw((uint16_t)pm1b_port, (uint16_t)(PM1_SLP_EN | s5_type_b << PM1_SLP_TYP_SHIFT));
     for (uint64_t start = rdtsc(); rdtsc() - start < EXIT_GRACE_TICKS;)
         cpu_relax();
 

@@ -12,6 +12,12 @@
 #ifndef ARCH_MACHINE_H
 #define ARCH_MACHINE_H
 
+#include <stdint.h>
+
 _Noreturn void machine_exit(int status);
+
+/* Replaces the SeaBIOS guess with the FADT's PM1 control ports and S5 types. */
+void machine_set_acpi_poweroff(uint32_t pm1a_cnt, uint32_t pm1b_cnt, uint16_t typ_a,
+                               uint16_t typ_b);
 
 #endif

@@ -2,11 +2,13 @@
  * trap.c - routes every interrupt and exception to a registered handler.
  */
 #include "trap.h"
+#include "cpu.h"
 
 #include <stddef.h>
 
 static trap_handler_fn handlers[256];
 static trap_handler_fn fallback;
+static uint64_t counts[CPU_MAX][256];
 
 static const struct {
     const char *mnemonic;
@@ -64,10 +66,17 @@ void trap_set_fallback(trap_handler_fn handler)
     fallback = handler;
 }
 
+uint64_t trap_count(unsigned cpu, unsigned vector)
+{
+    return cpu < CPU_MAX && vector < 256 ? __atomic_load_n(&counts[cpu][vector], __ATOMIC_RELAXED)
+                                         : 0;
+}
+
 void trap_dispatch(struct trap_frame *frame)
 {
     trap_handler_fn h = handlers[frame->vector & 0xFF];
 
+    counts[cpu_index()][frame->vector & 0xFF]++;
     if (!h)
         h = fallback;
     if (h)

@@ -49,6 +49,9 @@ void trap_set_fallback(trap_handler_fn handler);
 const char *trap_mnemonic(unsigned vector);
 const char *trap_description(unsigned vector);
 
+/* How many times vector v arrived on CPU cpu since boot. */
+uint64_t trap_count(unsigned cpu, unsigned vector);
+
 /* Called from isr.asm only. */
 void trap_dispatch(struct trap_frame *frame);
 

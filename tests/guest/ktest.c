@@ -10,6 +10,8 @@
 #include "clock.h"
 #include "console.h"
 #include "cpu.h"
+#include "discovery.h"
+#include "percpu.h"
 #include "heap.h"
 #include "paging.h"
 #include "panic.h"
@@ -222,11 +224,26 @@ static int parse_int(const char *s)
     return v;
 }
 
+static int case_cpus(void)
+{
+    const struct platform_info *pi = discovery_platform();
+
+    kprintf("tables: %s\n", pi->source == PLATFORM_SOURCE_ACPI ? "ACPI"
+            : pi->source == PLATFORM_SOURCE_MPTABLE ? "MP" : "none");
+    for (unsigned i = 0; i < pi->cpu_count; i++)
+        kprintf("listed cpu apic_id %u enabled %d\n", pi->cpus[i].apic_id, pi->cpus[i].enabled);
+    kprintf("online: %u\n", cpu_online_count());
+    return finish("cpus");
+}
+
+int ktest_threads(const char *name, int argc, char **argv);
+
 int main(int argc, char **argv)
 {
     const char *name = argc > 1 ? argv[1] : "";
 
     if (!strcmp(name, "boot")) return case_boot();
+    if (!strcmp(name, "cpus")) return case_cpus();
     if (!strcmp(name, "memmap")) return case_memmap();
     if (!strcmp(name, "pmem")) return case_pmem();
     if (!strcmp(name, "heap")) return case_heap();
@@ -237,7 +254,10 @@ int main(int argc, char **argv)
             kprintf("argv[%d]=<%s>\n", i, argv[i]);
         return 0;
     }
-    int r = run_fault(name);
+    int r = ktest_threads(name, argc, argv);
+    if (r >= 0)
+        return r;
+    r = run_fault(name);
     if (r >= 0)
         return r;
     kprintf("ktest: unknown case '%s'\n", name);

@@ -1,0 +1,24 @@
+/*
+ * percpu.c - the per-CPU array and GS set-up.
+ */
+#include "percpu.h"
+
+struct cpu cpus[CPU_MAX];
+
+void percpu_install(struct cpu *c, unsigned index)
+{
+    c->self = c;
+    c->index = index;
+    list_init(&c->runqueue);
+    list_init(&c->sleepers);
+    wrmsr(MSR_GS_BASE, (uintptr_t)c);
+}
+
+unsigned cpu_online_count(void)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < CPU_MAX; i++)
+        n += cpus[i].online != 0;
+    return n;
+}

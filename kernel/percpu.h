@@ -1,0 +1,60 @@
+/*
+ * percpu.h - what the kernel keeps for each CPU, reached through GS.
+ *
+ * Field order matters for the first two: arch/x86_64/cpu.h reads the self
+ * pointer at %gs:0 and the index at %gs:8.
+ *
+ * Contract: a CPU's run queue and sleeper list MUST only be touched with
+ * its rq_lock held and interrupts disabled. `current` and the counters are
+ * written only by the CPU itself.
+ */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+
+#include <stdint.h>
+
+#include "cpu.h"
+#include "list.h"
+#include "spinlock.h"
+
+struct thread;
+struct kstack;
+
+struct cpu {
+    struct cpu *self;           /* %gs:0 */
+    uint64_t index;             /* %gs:8 */
+    uint32_t apic_id;
+    volatile int online;
+
+    struct thread *current;
+    struct thread *idle;
+    struct thread *switched_from;   /* for the tail of a switch */
+    struct spinlock rq_lock;
+    struct list runqueue;           /* RUNNABLE threads, current excluded */
+    struct list sleepers;           /* BLOCKED threads with a deadline, sorted */
+    volatile unsigned rq_len;       /* length of runqueue, for lock-free peeks */
+    unsigned nr_threads;            /* live threads placed here (placement) */
+    uint64_t slice_end;             /* ns; 0 when the core is not shared */
+    int timer_armed;
+    volatile int idle_halted;       /* in hlt: only an IPI brings it back */
+    uint64_t fs_base;               /* what MSR_FS_BASE holds now */
+
+    uint64_t context_switches;
+    uint64_t timer_interrupts;
+    uint64_t wakeup_ipis;
+    struct kstack *ist_stacks[3];
+};
+
+extern struct cpu cpus[CPU_MAX];
+
+static inline struct cpu *this_cpu(void)
+{
+    return (struct cpu *)cpu_local();
+}
+
+/* Number of CPUs that reached the scheduler. */
+unsigned cpu_online_count(void);
+/* Points GS at c and records its identity; the first thing each CPU does. */
+void percpu_install(struct cpu *c, unsigned index);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * sync.c - mutexes, semaphores, condition variables and barriers on top
+ * of waitqueues.
+ */
+#include "sync.h"
+#include "clock.h"
+#include "cpu.h"
+#include "kerr.h"
+
+#define MUTEX_SPINS 2000
+
+void mutex_init(struct mutex *m, enum mutex_type type)
+{
+    waitqueue_init(&m->wq);
+    m->owner = NULL;
+    m->type = type;
+    m->depth = 0;
+}
+
+static int try_acquire(struct mutex *m, struct thread *self)
+{
+    struct thread *expected = NULL;
+
+    return __atomic_compare_exchange_n(&m->owner, &expected, self, false,
+                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* Handles a lock attempt by the current owner; -1 if not the owner. */
+static int relock(struct mutex *m, struct thread *self)
+{
+    if (m->owner != self)
+        return -1;
+    if (m->type == MUTEX_RECURSIVE) {
+        m->depth++;
+        return KERR_OK;
+    }
+    return m->type == MUTEX_ERRORCHECK ? KERR_DEADLK : KERR_BUSY;
+}
+
+int mutex_lock(struct mutex *m)
+{
+    struct thread *self = thread_self();
+    int r = relock(m, self);
+
+    if (r == KERR_OK || r == KERR_DEADLK)
+        return r;
+    /* A normal mutex relocked by its owner deadlocks, as POSIX says. */
+    for (int i = 0; i < MUTEX_SPINS; i++) {
+        if (!m->owner && try_acquire(m, self))
+            return KERR_OK;
+        cpu_relax();
+    }
+    uint64_t flags = irq_save();
+    spinlock_lock(&m->wq.lock);
+    while (!try_acquire(m, self)) {
+        waitqueue_wait_locked(&m->wq, 0);
+        spinlock_lock(&m->wq.lock);
+    }
+    spinlock_unlock(&m->wq.lock);
+    irq_restore(flags);
+    return KERR_OK;
+}
+
+int mutex_trylock(struct mutex *m)
+{
+    struct thread *self = thread_self();
+    int r = relock(m, self);
+
+    if (r != -1)
+        return r == KERR_OK ? KERR_OK : KERR_BUSY;
+    return try_acquire(m, self) ? KERR_OK : KERR_BUSY;
+}
+
+int mutex_unlock(struct mutex *m)
+{
+    if (m->owner != thread_self())
+        return KERR_PERM;
+    if (m->type == MUTEX_RECURSIVE && m->depth) {
+        m->depth--;
+        return KERR_OK;
+    }
+    uint64_t flags = irq_save();
+    spinlock_lock(&m->wq.lock);
+    __atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
+    waitqueue_wake_locked(&m->wq, 1);
+    spinlock_unlock(&m->wq.lock);
+    irq_restore(flags);
+    return KERR_OK;
+}
+
+void semaphore_init(struct semaphore *s, uint64_t count)
+{
+    waitqueue_init(&s->wq);
+    s->count = count;
+}
+
+int semaphore_down(struct semaphore *s, uint64_t deadline_ns)
+{
+    uint64_t flags = irq_save();
+    int r = KERR_OK;
+
+    spinlock_lock(&s->wq.lock);
+    while (!s->count) {
+        if (deadline_ns && clock_ns() >= deadline_ns) {
+            r = KERR_TIMEDOUT;
+            break;
+        }
+        waitqueue_wait_locked(&s->wq, deadline_ns);
+        spinlock_lock(&s->wq.lock);
+    }
+    if (r == KERR_OK)
+        s->count--;
+    spinlock_unlock(&s->wq.lock);
+    irq_restore(flags);
+    return r;
+}
+
+int semaphore_trydown(struct semaphore *s)
+{
+    uint64_t flags = irq_save();
+    int r = KERR_BUSY;
+
+    spinlock_lock(&s->wq.lock);
+    if (s->count) {
+        s->count--;
+        r = KERR_OK;
+    }
+    spinlock_unlock(&s->wq.lock);
+    irq_restore(flags);
+    return r;
+}
+
+void semaphore_up(struct semaphore *s)
+{
+    uint64_t flags = irq_save();
+
+    spinlock_lock(&s->wq.lock);
+    s->count++;
+    waitqueue_wake_locked(&s->wq, 1);
+    spinlock_unlock(&s->wq.lock);
+    irq_restore(flags);
+}
+
+void condvar_init(struct condvar *cv)
+{
+    waitqueue_init(&cv->wq);
+}
+
+int condvar_wait(struct condvar *cv, struct mutex *m, uint64_t deadline_ns)
+{
+    uint64_t flags = irq_save();
+
+    /* Enqueue before unlocking m, so a signal after the unlock finds us. */
+    spinlock_lock(&cv->wq.lock);
+    mutex_unlock(m);
+    enum wake_reason why = waitqueue_wait_locked(&cv->wq, deadline_ns);
+    irq_restore(flags);
+    mutex_lock(m);
+    return why == WAKE_TIMEOUT ? KERR_TIMEDOUT : KERR_OK;
+}
+
+void condvar_signal(struct condvar *cv)
+{
+    uint64_t flags = irq_save();
+
+    spinlock_lock(&cv->wq.lock);
+    waitqueue_wake_locked(&cv->wq, 1);
+    spinlock_unlock(&cv->wq.lock);
+    irq_restore(flags);
+}
+
+void condvar_broadcast(struct condvar *cv)
+{
+    uint64_t flags = irq_save();
+
+    spinlock_lock(&cv->wq.lock);
+    waitqueue_wake_locked(&cv->wq, ~0u);
+    spinlock_unlock(&cv->wq.lock);
+    irq_restore(flags);
+}
+
+void barrier_init(struct barrier *b, unsigned count)
+{
+    mutex_init(&b->lock, MUTEX_NORMAL);
+    condvar_init(&b->all_arrived);
+    b->count = count;
+    b->waiting = 0;
+    b->generation = 0;
+}
+
+int barrier_wait(struct barrier *b)
+{
+    mutex_lock(&b->lock);
+    uint64_t generation = b->generation;
+    if (++b->waiting == b->count) {
+        b->generation++;
+        b->waiting = 0;
+        condvar_broadcast(&b->all_arrived);
+        mutex_unlock(&b->lock);
+        return 1;
+    }
+    while (generation == b->generation)
+        condvar_wait(&b->all_arrived, &b->lock, 0);
+    mutex_unlock(&b->lock);
+    return 0;
+}
+
+const char *kerr_name(int err)
+{
+    switch (err) {
+    case KERR_OK: return "ok";
+    case KERR_NOMEM: return "out of memory";
+    case KERR_INVAL: return "invalid argument";
+    case KERR_DEADLK: return "would deadlock";
+    case KERR_TIMEDOUT: return "timed out";
+    case KERR_BUSY: return "busy";
+    case KERR_PERM: return "not the owner";
+    default: return "unknown error";
+    }
+}
