@@ -42,7 +42,7 @@ KERNEL_C   := $(wildcard kernel/*.c)
 KERNEL_OBJS := $(patsubst %.asm,$(BUILD)/%.o,$(ARCH_ASM)) \
                $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C))
 
-IMAGES     := $(BUILD)/hello.elf $(BUILD)/ktest.elf $(BUILD)/boottime.elf
+IMAGES     := $(BUILD)/hello.elf $(BUILD)/ktest.elf $(BUILD)/boottime.elf $(BUILD)/fwq.elf
 DEPS_STAMP := $(BUILD)/.host-deps
 
 .PHONY: all run check bench unit-tests clean deps
@@ -91,18 +91,20 @@ endef
 $(eval $(call image,hello,examples/hello.o))
 $(eval $(call image,ktest,tests/guest/ktest.o tests/guest/ktest_threads.o tests/guest/ktest_fpu.o))
 $(eval $(call image,boottime,bench/boottime.o))
+$(eval $(call image,fwq,bench/noise/fwq_hermit.o bench/noise/fwq.o))
 
 run: $(BUILD)/hello.elf
 	bin/hermit-run $(BUILD)/hello.elf -- "from the command line"
 
 # Host unit tests: the pure parts of the kernel, built for the host with
 # sanitizers.
-UNIT_TESTS := freelist cmdline heap format bootinfo
+UNIT_TESTS := freelist cmdline heap format bootinfo platform
 UNIT_SRC_freelist := kernel/freelist.c
 UNIT_SRC_cmdline  := kernel/cmdline.c
 UNIT_SRC_heap     := kernel/heap.c
 UNIT_SRC_format   := kernel/format.c
 UNIT_SRC_bootinfo := $(ARCH_DIR)/bootinfo.c
+UNIT_SRC_platform := $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c $(ARCH_DIR)/mptable.c
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
@@ -117,8 +119,11 @@ unit-tests: $(UNIT_BINS)
 check: all unit-tests
 	@tests/run.sh $(BUILD)
 
+BENCH_OUT ?= bench/results/$(shell date +%Y%m%d-%H%M%S)
 bench: all
-	bench/boot.py $(BUILD)/boottime.elf $(BUILD)/bench/boot.csv
+	@mkdir -p $(BENCH_OUT)
+	bench/boot.py $(BUILD)/boottime.elf $(BENCH_OUT)/boot.csv | tee $(BENCH_OUT)/boot.md
+	bench/noise/run.py $(BENCH_OUT)
 
 clean:
 	rm -rf $(BUILD)

@@ -60,6 +60,8 @@ static void report_failure(const char *what, int err, const struct platform_diag
 
 static void read_tables(const struct boot_info *bi, const struct platform_options *opts)
 {
+    bool page0_was_mapped = page_translate(0, NULL, NULL);
+
     const struct platform_mapper mapper = { map_table, NULL };
     struct platform_diag diag = { "", 0 };
     int err = PLATFORM_ENOTFOUND;
@@ -68,14 +70,19 @@ static void read_tables(const struct boot_info *bi, const struct platform_option
         uint64_t rsdp = bi->rsdp;
         if (rsdp || acpi_find_rsdp(&mapper, &rsdp) == PLATFORM_OK)
             err = acpi_parse(&mapper, rsdp, &platform, &diag);
-        if (err == PLATFORM_OK)
-            return;
-        report_failure("ACPI", err, &diag);
+        if (err != PLATFORM_OK)
+            report_failure("ACPI", err, &diag);
     }
-    err = mptable_parse(&mapper, &platform, &diag);
+    if (err != PLATFORM_OK) {
+        err = mptable_parse(&mapper, &platform, &diag);
+        if (err != PLATFORM_OK)
+            report_failure("MP table", err, &diag);
+    }
+    /* The search reads the BIOS data area in page 0; NULL must fault again. */
+    if (!page0_was_mapped)
+        page_unmap(0, PAGE_SIZE_4K);
     if (err == PLATFORM_OK)
         return;
-    report_failure("MP table", err, &diag);
     klog(LOG_WARN, "no usable ACPI or MP table\n");
     platform = (struct platform_info){ .source = PLATFORM_SOURCE_NONE,
                                        .lapic_address = DEFAULT_LAPIC, .pcat_compat = true };

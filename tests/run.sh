@@ -111,7 +111,7 @@ guest noise-quiet-compute-cores 0 $'cpu 3: 0 interrupts, 0 context switches\n^ok
 # end the VM with 100 + vector (99 for a panic).
 guest fault-page 114 $'page fault: read from 0xdead0000000, an unmapped page\n#0 .* ktest_pagefault\\+\nbacktrace:' \
     -- "$ktest" -- pagefault
-guest fault-null 114 'NULL pointer dereference' -- "$ktest" -- null
+guest fault-null 114 $'read from 0, an unmapped page\nNULL pointer dereference' -- "$ktest" -- null
 guest fault-divide 100 $'#DE \\(divide error\n#0 .* ktest_divide' -- "$ktest" -- divide
 guest fault-stack-overflow 108 $'#DF \\(double fault\nstack overflow: 0x[0-9a-f]+ is the guard page\nrecurse\\+' \
     -- "$ktest" -- stackoverflow

@@ -2,20 +2,25 @@
  * platform.h - what the firmware says about the machine: CPUs, interrupt
  * controllers, power-off, PCI configuration space.
  *
- * Two sources, one result: ACPI (acpi.c: RSDP, RSDT/XSDT, MADT, FADT with
- * the DSDT's \_S5_, MCFG) and, when there is no ACPI (QEMU -no-acpi), the
- * Intel MultiProcessor table (mptable.c). Both are pure parsers: they see
- * memory only through the caller's mapper, so the same code runs on the
- * host under sanitizers.
+ * Two sources, one result: ACPI (acpi.c + acpi_madt.c: RSDP, RSDT/XSDT,
+ * MADT, FADT with the DSDT's \_S5_, MCFG) and, when there is no ACPI
+ * (QEMU -no-acpi), the Intel MultiProcessor table (mptable.c). Both are
+ * pure parsers: they see memory only through the caller's mapper, so the
+ * same code runs on the host under sanitizers.
  *
  * Contract:
  * - The mapper MUST return a pointer through which [phys, phys + len) can
  *   be read, or NULL; every pointer it returns MUST stay valid until the
  *   parse call returns (an identity map satisfies this). The parsers ask
- *   only for ranges inside declared table lengths, plus, while searching:
- *   the BDA words 0x40E and 0x413, the EBDA's first KiB, the last KiB of
- *   base memory (MP only), 0xE0000-0xFFFFF (ACPI) or 0xF0000-0xFFFFF (MP).
- *   An unmappable BDA only skips the EBDA and base-memory areas.
+ *   for: the RSDP (20 bytes, then 36, then its length); the first 4
+ *   bytes of each table the RSDT/XSDT lists; the RSDT/XSDT, APIC, FACP,
+ *   DSDT and MCFG as a 36-byte header, then whole at their declared length
+ *   (at most 16 MiB); the MP floating pointer (16 bytes) and the PCMP base
+ *   table (44 bytes, then its length); and, while searching: the BDA
+ *   words 0x40E and 0x413, the EBDA's first KiB, the last KiB of base
+ *   memory (MP only), 0xE0000-0xFFFFF (ACPI) or 0xF0000-0xFFFFF (MP).
+ *   The mapper MAY refuse page 0 (the BDA): that only skips the EBDA and
+ *   base-memory areas.
  * - The caller MUST NOT trust *out after an error. On error, *diag (which
  *   MAY be NULL) names the table ("APIC", "FACP", "RSDT", "XSDT", "RSD ",
  *   "_MP_", "PCMP", ...) and its physical address.

@@ -187,7 +187,7 @@ static int run_fault(const char *name)
         ktest_pagefault();
     } else if (!strcmp(name, "null")) {
         volatile int *p = NULL;
-        *p = 1;
+        kprintf("read %d\n", *p);
     } else if (!strcmp(name, "divide")) {
         kprintf("result %d\n", ktest_divide(0));
     } else if (!strcmp(name, "stackoverflow")) {
