@@ -29,7 +29,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) 
     -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse \
     -mno-sse2 -mno-avx -mcmodel=small -fno-omit-frame-pointer \
     -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-    -Ikernel/include -Ikernel -I$(ARCH_DIR) -MMD -MP
+    -Ikernel/include -Ikernel -I$(ARCH_DIR) -Idrivers -Idrivers/virtio -MMD -MP
 # Applications may use SSE/AVX (threads save vector state); never the red
 # zone, because interrupts arrive on the running thread's stack.
 APP_CFLAGS := $(filter-out -mno-mmx -mno-sse -mno-sse2 -mno-avx,$(KERNEL_CFLAGS))
@@ -39,8 +39,10 @@ LDFLAGS    := -n -nostdlib -static -z max-page-size=4096 -z noexecstack \
 ARCH_ASM   := $(wildcard $(ARCH_DIR)/*.asm)
 ARCH_C     := $(wildcard $(ARCH_DIR)/*.c)
 KERNEL_C   := $(wildcard kernel/*.c)
+# Drivers link into every image but only run when a higher layer starts them.
+DRIVER_C   := $(wildcard drivers/*.c drivers/virtio/*.c)
 KERNEL_OBJS := $(patsubst %.asm,$(BUILD)/%.o,$(ARCH_ASM)) \
-               $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C))
+               $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C) $(DRIVER_C))
 
 IMAGES     := $(BUILD)/hello.elf $(BUILD)/ktest.elf $(BUILD)/boottime.elf $(BUILD)/fwq.elf
 DEPS_STAMP := $(BUILD)/.host-deps
@@ -92,6 +94,9 @@ $(eval $(call image,hello,examples/hello.o))
 $(eval $(call image,ktest,tests/guest/ktest.o tests/guest/ktest_threads.o tests/guest/ktest_fpu.o))
 $(eval $(call image,boottime,bench/boottime.o))
 $(eval $(call image,fwq,bench/noise/fwq_hermit.o bench/noise/fwq.o))
+
+# Each layer may add images and unit tests in its own fragment.
+-include $(wildcard drivers/*.mk net/*.mk libc/*.mk mpi-port/*.mk)
 
 run: $(BUILD)/hello.elf
 	bin/hermit-run $(BUILD)/hello.elf -- "from the command line"

@@ -135,6 +135,11 @@ guest missing-image 2 'image not found' -- "$build/no-such-image.elf"
 guest not-an-image 2 "not a 64-bit ELF" -- Makefile
 guest bad-run-option 2 'must look like' -- --mem lots "$ktest"
 
+# Each layer adds its own cases in tests/suites/*.sh (they may use guest()).
+for suite in tests/suites/*.sh; do
+    [ -f "$suite" ] && . "$suite"
+done
+
 # A hung guest is stopped at the timeout, and no QEMU is left behind.
 guest hung-guest-timeout 124 'timed out after 3 s; VM stopped' -- --timeout 3 "$ktest" -- hang
 if pgrep -f "qemu-system-x86_64.*hermit-run-" >/dev/null; then
