@@ -141,8 +141,12 @@ for suite in tests/suites/*.sh; do
 done
 
 # A hung guest is stopped at the timeout, and no QEMU is left behind.
-guest hung-guest-timeout 124 'timed out after 3 s; VM stopped' -- --timeout 3 "$ktest" -- hang
-if pgrep -f "qemu-system-x86_64.*hermit-run-" >/dev/null; then
+# The VM is named after this runner's PID, so other QEMUs on the machine
+# (a benchmark, another checkout) cannot make this check fail.
+vm_name=hermit-hang-test-$$
+guest hung-guest-timeout 124 'timed out after 3 s; VM stopped' \
+    -- --timeout 3 --qemu-arg=-name --qemu-arg="$vm_name" "$ktest" -- hang
+if pgrep -f "qemu-system-x86_64.*$vm_name" >/dev/null; then
     fail leftover-qemu "a QEMU started by hermit-run is still running"
 else
     pass no-leftover-qemu
