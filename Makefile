@@ -95,9 +95,6 @@ $(eval $(call image,ktest,tests/guest/ktest.o tests/guest/ktest_threads.o tests/
 $(eval $(call image,boottime,bench/boottime.o))
 $(eval $(call image,fwq,bench/noise/fwq_hermit.o bench/noise/fwq.o))
 
-# Each layer may add images and unit tests in its own fragment.
--include $(wildcard drivers/*.mk net/*.mk libc/*.mk mpi-port/*.mk)
-
 run: $(BUILD)/hello.elf
 	bin/hermit-run $(BUILD)/hello.elf -- "from the command line"
 
@@ -110,9 +107,13 @@ UNIT_SRC_heap     := kernel/heap.c
 UNIT_SRC_format   := kernel/format.c
 UNIT_SRC_bootinfo := $(ARCH_DIR)/bootinfo.c
 UNIT_SRC_platform := $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c $(ARCH_DIR)/mptable.c
-UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
+
+# Each layer may add images and unit tests in its own fragment.
+-include $(wildcard drivers/*.mk net/*.mk libc/*.mk mpi-port/*.mk)
+
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
