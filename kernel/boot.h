@@ -22,6 +22,14 @@ extern uint64_t boot_tsc_main;      /* just before main() */
 /* The application's entry point. */
 int main(int argc, char **argv);
 
+/*
+ * What the kernel calls in the main thread. The kernel's own (weak)
+ * version calls main() directly; the C library replaces it with one that
+ * sets up stdio and the environment first and passes main's result to
+ * exit(). It returns the exit status.
+ */
+int app_start(int argc, char **argv);
+
 void kernel_main(uint32_t magic, uintptr_t info);
 
 #endif

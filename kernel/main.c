@@ -143,6 +143,11 @@ static void run_probe(void)
     machine_exit(0);
 }
 
+__attribute__((weak)) int app_start(int argc, char **argv)
+{
+    return main(argc, argv);
+}
+
 static void *main_thread(void *unused)
 {
     char **argv = cmdline.argc ? cmdline.argv : default_argv;
@@ -150,7 +155,7 @@ static void *main_thread(void *unused)
 
     (void)unused;
     boot_tsc_main = rdtsc();
-    machine_exit(main(argc, argv));
+    machine_exit(app_start(argc, argv));
 }
 
 /* Runs on the boot CPU's guarded stack, which becomes its idle thread's. */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-enum value_kind { FLAG, VALUE };
+enum value_kind { FLAG, VALUE, LAYER };
 
 static const struct {
     const char *name;
@@ -21,6 +21,8 @@ static const struct {
     { "idle", VALUE, "halt|poll" },
     { "acpi", VALUE, "on|off" },
     { "cpus", VALUE, "a number from 1 to 64" },
+    /* Read by the layers above, which validate the values themselves. */
+    { "env", LAYER, "KEY=VALUE, one per variable (C library)" },
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
@@ -37,7 +39,7 @@ static int reject(const char *problem)
 {
     kprintf("hermit: bad kernel option: %s\nhermit: known options:", problem);
     for (size_t i = 0; i < KNOWN_COUNT; i++)
-        kprintf(" %s%s", known[i].name, known[i].kind == VALUE ? "=" : "");
+        kprintf(" %s%s", known[i].name, known[i].kind == FLAG ? "" : "=");
     kprintf(" (then -- and the program's arguments)\n");
     return EXIT_BAD_CMDLINE;
 }
@@ -70,6 +72,12 @@ int options_apply(const struct cmdline *cl, struct kernel_options *out)
         int k = find(o->key);
         if (k < 0)
             return ksnprintf(msg, sizeof(msg), "unknown option '%s'", o->key), reject(msg);
+        if (known[k].kind == LAYER) {
+            if (!o->value)
+                return ksnprintf(msg, sizeof(msg), "'%s' needs a value: %s", o->key,
+                                 known[k].help), reject(msg);
+            continue;
+        }
         if (known[k].kind == VALUE && !o->value)
             return ksnprintf(msg, sizeof(msg), "'%s' needs a value: %s", o->key,
                              known[k].help), reject(msg);

@@ -4,3 +4,5 @@
 UNIT_TESTS += ramfs
 UNIT_SRC_ramfs := libc/ramfs.c
 HOST_CFLAGS += -Ilibc
+UNIT_TESTS += cpio
+UNIT_SRC_cpio := libc/cpio.c
