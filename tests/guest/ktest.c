@@ -44,6 +44,9 @@ static int case_boot(void)
     uint64_t t0 = clock_ns();
 
     kprintf("protocol: %s\n", bootinfo_protocol_name(bi->protocol));
+    for (unsigned i = 0; i < bi->module_count; i++)
+        kprintf("module %u: %llu bytes \"%s\"\n", i, (unsigned long long)bi->modules[i].size,
+                bi->modules[i].name);
     expect(bi->memmap_count > 0, "memory map present");
     expect(pmem_free_bytes() > 0 && pmem_free_bytes() < pmem_total_bytes(), "free < total");
     void *p = kmalloc(100);
