@@ -23,6 +23,8 @@ static const struct {
     { "cpus", VALUE, "a number from 1 to 64" },
     /* Read by the layers above, which validate the values themselves. */
     { "env", LAYER, "KEY=VALUE, one per variable (C library)" },
+    { "epoch", LAYER, "seconds since 1970 at boot (C library wall clock)" },
+    { "hostname", LAYER, "the name gethostname() returns" },
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

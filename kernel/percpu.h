@@ -29,6 +29,7 @@ struct cpu {
     struct thread *current;
     struct thread *idle;
     struct thread *switched_from;   /* for the tail of a switch */
+    struct thread *migrating;       /* switched out, to be queued on its new CPU */
     struct spinlock rq_lock;
     struct list runqueue;           /* RUNNABLE threads, current excluded */
     struct list sleepers;           /* BLOCKED threads with a deadline, sorted */

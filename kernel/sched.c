@@ -132,7 +132,11 @@ void schedule(void)
     uint64_t now = clock_ns();
 
     spinlock_lock(&c->rq_lock);
-    if (prev->state == THREAD_RUNNING && !prev->is_idle) {
+    if (prev->cpu != c) {
+        /* Migrating: queued on its new CPU once its context is saved. */
+        prev->state = THREAD_BLOCKED;
+        c->migrating = prev;
+    } else if (prev->state == THREAD_RUNNING && !prev->is_idle) {
         prev->state = THREAD_RUNNABLE;
         list_add_tail(&c->runqueue, &prev->run_link);
         c->rq_len++;
@@ -169,6 +173,11 @@ void sched_finish_switch(void)
     c->switched_from = NULL;
     if (prev && prev->state == THREAD_DEAD)
         thread_reap(prev);
+    if (c->migrating) {
+        struct thread *t = c->migrating;
+        c->migrating = NULL;
+        sched_wake(t, WAKE_SIGNAL);
+    }
 }
 
 void sched_block(struct spinlock *release, uint64_t deadline_ns)

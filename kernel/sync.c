@@ -39,6 +39,11 @@ static int relock(struct mutex *m, struct thread *self)
 
 int mutex_lock(struct mutex *m)
 {
+    return mutex_lock_until(m, 0);
+}
+
+int mutex_lock_until(struct mutex *m, uint64_t deadline_ns)
+{
     struct thread *self = thread_self();
     int r = relock(m, self);
 
@@ -51,14 +56,19 @@ int mutex_lock(struct mutex *m)
         cpu_relax();
     }
     uint64_t flags = irq_save();
+    r = KERR_OK;
     spinlock_lock(&m->wq.lock);
     while (!try_acquire(m, self)) {
-        waitqueue_wait_locked(&m->wq, 0);
+        if (deadline_ns && clock_ns() >= deadline_ns) {
+            r = KERR_TIMEDOUT;
+            break;
+        }
+        waitqueue_wait_locked(&m->wq, deadline_ns);
         spinlock_lock(&m->wq.lock);
     }
     spinlock_unlock(&m->wq.lock);
     irq_restore(flags);
-    return KERR_OK;
+    return r;
 }
 
 int mutex_trylock(struct mutex *m)

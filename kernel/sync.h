@@ -44,6 +44,8 @@ struct barrier {
 
 void mutex_init(struct mutex *m, enum mutex_type type);
 int mutex_lock(struct mutex *m);
+/* Like mutex_lock, but gives up with KERR_TIMEDOUT at deadline_ns. */
+int mutex_lock_until(struct mutex *m, uint64_t deadline_ns);
 int mutex_trylock(struct mutex *m);
 int mutex_unlock(struct mutex *m);
 

@@ -219,6 +219,23 @@ unsigned thread_cpu(const struct thread *t)
     return (unsigned)t->cpu->index;
 }
 
+int thread_move_self(unsigned cpu)
+{
+    struct thread *self = thread_self();
+
+    if (cpu >= CPU_MAX || !cpus[cpu].online)
+        return KERR_INVAL;
+    if (self->cpu == &cpus[cpu])
+        return KERR_OK;
+    uint64_t flags = irq_save();
+    __atomic_fetch_sub(&self->cpu->nr_threads, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&cpus[cpu].nr_threads, 1, __ATOMIC_RELAXED);
+    self->cpu = &cpus[cpu];
+    schedule();
+    irq_restore(flags);
+    return KERR_OK;
+}
+
 uint64_t thread_id(const struct thread *t)
 {
     return t->id;

@@ -83,6 +83,12 @@ void thread_yield(void);
 void thread_sleep_ns(uint64_t ns);
 void thread_sleep_until(uint64_t deadline_ns);
 unsigned thread_cpu(const struct thread *t);
+/*
+ * Moves the calling thread to another online CPU (KERR_INVAL otherwise);
+ * it returns running there. The one exception to "threads never migrate",
+ * for explicit affinity requests.
+ */
+int thread_move_self(unsigned cpu);
 uint64_t thread_id(const struct thread *t);
 
 /* Boot only: makes the running boot context CPU c's idle thread. */

@@ -4,6 +4,7 @@
  * same hint SeaBIOS relies on.
  *
  * Contract: cmos_cpu_count returns 0 when the byte looks absent (0xFF).
+ * cmos_rtc_seconds waits out an update in progress (at most ~2 ms).
  */
 #ifndef ARCH_CMOS_H
 #define ARCH_CMOS_H
@@ -12,5 +13,7 @@
 
 uint8_t cmos_read(uint8_t reg);
 unsigned cmos_cpu_count(void);
+/* The real-time clock as seconds since 1970 (UTC), 0 if it reads as nonsense. */
+uint64_t cmos_rtc_seconds(void);
 
 #endif

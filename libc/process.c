@@ -1,0 +1,112 @@
+/*
+ * process.c - the single process: its identity, its end, and the calls
+ * that would need a second process, which fail with ENOSYS.
+ */
+#include "libc_internal.h"
+
+#include "console.h"
+#include "machine.h"
+#include "percpu.h"
+#include "thread.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define APP_PID 1
+
+_Noreturn void _exit(int status)
+{
+    machine_exit(status & 0xFF);
+}
+
+pid_t getpid(void)
+{
+    return APP_PID;
+}
+
+pid_t getppid(void)
+{
+    return 0;
+}
+
+/*
+ * Only signals to ourselves exist. newlib's raise() lands here for a
+ * signal whose action is the default: end the VM the way a shell would
+ * report a process killed by that signal (128 + signal; abort() is 134).
+ */
+int kill(pid_t pid, int sig)
+{
+    if (pid != APP_PID && pid != 0)
+        return (int)syscall_result(-ESRCH);
+    if (sig == 0)
+        return 0;
+    kprintf("hermit: terminated by signal %d%s\n", sig,
+            sig == SIGABRT ? " (abort)" : "");
+    machine_exit(128 + sig);
+}
+
+pid_t fork(void)
+{
+    return (pid_t)syscall_result(-ENOSYS);
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+    (void)path, (void)argv, (void)envp;
+    return (int)syscall_result(-ENOSYS);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+    (void)file, (void)argv;
+    return (int)syscall_result(-ENOSYS);
+}
+
+pid_t wait(int *status)
+{
+    (void)status;
+    return (pid_t)syscall_result(-ECHILD);
+}
+
+pid_t waitpid(pid_t pid, int *status, int options)
+{
+    (void)pid, (void)status, (void)options;
+    return (pid_t)syscall_result(-ECHILD);
+}
+
+int sched_yield(void)
+{
+    thread_yield();
+    return 0;
+}
+
+long sysconf(int name)
+{
+    switch (name) {
+    case _SC_NPROCESSORS_ONLN:
+    case _SC_NPROCESSORS_CONF:
+        return cpu_online_count();
+    case _SC_PAGESIZE:
+        return 4096;
+    case _SC_CLK_TCK:
+        return LIBC_CLK_TCK;
+    case _SC_OPEN_MAX:
+        return 1024;
+    default:
+        return syscall_result(-EINVAL);
+    }
+}
+
+int gethostname(char *name, size_t len)
+{
+    const char *host = hostname_option();
+    size_t n = strlen(host);
+
+    if (!name || n + 1 > len)
+        return (int)syscall_result(-ENAMETOOLONG);
+    memcpy(name, host, n + 1);
+    return 0;
+}
