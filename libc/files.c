@@ -15,6 +15,7 @@
 #include "sync.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -419,4 +420,37 @@ void libc_files_init(void)
         if (cpio_each((const void *)(uintptr_t)m->base, m->size, add_boot_file, NULL))
             klog(LOG_WARN, "boot module %u is not a cpio archive; ignored\n", i);
     }
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+    struct file *f = fd_lookup(fd);
+    va_list ap;
+    long r = 0;
+
+    if (!f)
+        return (int)syscall_result(-EBADF);
+    va_start(ap, cmd);
+    switch (cmd) {
+    case F_GETFL:
+        r = f->flags;
+        break;
+    case F_SETFL: {
+        int changeable = O_APPEND | O_NONBLOCK;
+        f->flags = (f->flags & ~changeable) | (va_arg(ap, int) & changeable);
+        break;
+    }
+    case F_GETFD:
+    case F_SETFD:
+        r = 0;                          /* no exec, so close-on-exec means nothing */
+        break;
+    case F_DUPFD:
+        r = fd_dup(fd, va_arg(ap, int));
+        break;
+    default:
+        r = -EINVAL;
+    }
+    va_end(ap);
+    file_put(f);
+    return (int)syscall_result(r);
 }

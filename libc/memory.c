@@ -127,3 +127,14 @@ int madvise(void *addr, size_t len, int advice)
     (void)addr, (void)len, (void)advice;
     return 0;
 }
+
+int posix_memalign(void **out, size_t alignment, size_t size)
+{
+    if (!alignment || (alignment & (alignment - 1)) || alignment % sizeof(void *))
+        return EINVAL;
+    void *p = memalign(alignment, size ? size : 1);
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}

@@ -5,6 +5,7 @@
 #include "libc_internal.h"
 
 #include "console.h"
+#include "cpu.h"
 #include "machine.h"
 #include "percpu.h"
 #include "thread.h"
@@ -108,5 +109,36 @@ int gethostname(char *name, size_t len)
     if (!name || n + 1 > len)
         return (int)syscall_result(-ENAMETOOLONG);
     memcpy(name, host, n + 1);
+    return 0;
+}
+
+int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    (void)how, (void)set;
+    if (old)
+        *old = 0;
+    return 0;
+}
+
+/*
+ * No hardware entropy source is assumed: mix the TSC through a 64-bit
+ * finalizer. Good enough for hash seeds and arc4random's stirring, not
+ * for keys.
+ */
+int getentropy(void *buf, size_t len)
+{
+    uint8_t *out = buf;
+
+    if (len > 256)
+        return (int)syscall_result(-EIO);
+    for (size_t i = 0; i < len; i++) {
+        uint64_t x = rdtsc() ^ ((uint64_t)i << 56);
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdull;
+        x ^= x >> 33;
+        x *= 0xc4ceb9fe1a85ec53ull;
+        x ^= x >> 33;
+        out[i] = (uint8_t)x;
+    }
     return 0;
 }

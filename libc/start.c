@@ -59,6 +59,18 @@ void libc_env_init(void)
     environ = env;
 }
 
+/* newlib's __libc_init_array calls these around the constructor arrays. */
+void _init(void)
+{
+}
+
+void _fini(void)
+{
+}
+
+void __libc_init_array(void);
+void __libc_fini_array(void);
+
 int app_start(int argc, char **argv)
 {
     libc_reent_main_thread();
@@ -67,5 +79,7 @@ int app_start(int argc, char **argv)
     libc_time_init();
     libc_env_init();
     libc_files_init();
+    __libc_init_array();
+    atexit(__libc_fini_array);
     exit(main(argc, argv));
 }
