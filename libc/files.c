@@ -286,8 +286,10 @@ int isatty(int fd)
     struct file *f = fd_lookup(fd);
     int r;
 
-    if (!f)
-        return (int)syscall_result(-EBADF);
+    if (!f) {
+        errno = EBADF;
+        return 0;
+    }
     r = f->ops->isatty && f->ops->isatty(f);
     file_put(f);
     if (!r)

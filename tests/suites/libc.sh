@@ -1,0 +1,78 @@
+# tests/suites/libc.sh - the C library suite (sourced by tests/run.sh).
+#
+# Programs in tests/libc run in the guest; the deterministic ones are also
+# built with the host's gcc and glibc and must print the same bytes.
+
+libc_img() {
+    echo "$build/libc-$1.elf"
+}
+
+# same_as_host NAME: guest output == host output of the same source.
+same_as_host() {
+    local name=$1 host_bin=$build/host/$1
+    mkdir -p "$build/host"
+    if ! gcc -O2 -o "$host_bin" "tests/libc/$name.c" -lm > "$logs/libc-host-$name.log" 2>&1; then
+        fail "libc-$name-vs-host" "host build failed"
+        return
+    fi
+    "$host_bin" > "$logs/libc-host-$name.out" 2>&1
+    timeout 90 "$run" --timeout 60 "$(libc_img "$name")" > "$logs/libc-$name-vs-host.log" 2>&1
+    if diff -u "$logs/libc-host-$name.out" "$logs/libc-$name-vs-host.log" \
+        > "$logs/libc-$name.diff"; then
+        pass "libc-$name-vs-host"
+    else
+        fail "libc-$name-vs-host" "output differs from glibc's (see $logs/libc-$name.diff)"
+        head -20 "$logs/libc-$name.diff" | sed 's/^/    | /'
+    fi
+}
+
+same_as_host stdio
+same_as_host strings
+guest libc-math 0 '^ok math' -- "$(libc_img math)"
+guest libc-setjmp-time 0 '^ok jump_time' -- "$(libc_img jump_time)"
+guest libc-threads-4cpu 0 $'^4 CPUs, 0 failures\n^ok threads' -- --smp 4 "$(libc_img threads)"
+guest libc-threads-2cpu-xapic 0 '^ok threads' -- --smp 2 --cpu max,-x2apic "$(libc_img threads)"
+guest libc-argv-env 0 $'^argv\\[3\\]=<b c>\n^HOME=</root> EMPTY=<> MISSING=unset\n^NEW=<value>' \
+    -- --env HOME=/root --env EMPTY= "$(libc_img process)" -- args a "b c"
+guest libc-exit-flushes-and-atexit 7 '^buffered, no newlineatexit handler ran' \
+    -- "$(libc_img process)" -- exit 7
+guest libc-return-from-main 9 '' -- "$(libc_img process)" -- return 9
+guest libc-abort 134 $'^about to abort\nterminated by signal 6 \\(abort\\)' -- "$(libc_img process)" -- abort
+guest libc-enosys 0 '^ok enosys' -- "$(libc_img process)" -- enosys
+guest libc-sysconf-hostname 0 '^cpus 3 page 4096 4096 host node7' \
+    -- --smp 3 --kopt hostname=node7 "$(libc_img process)" -- sysconf
+guest libc-bad-env 96 "'env' needs a value" -- --kopt env "$(libc_img process)" -- args
+
+head -c 100000 /dev/urandom > "$build/input.bin"
+input_sum=$(od -An -v -tu1 "$build/input.bin" | tr -s ' ' '\n' | awk '{s+=$1} END {print s}')
+guest libc-files-and-boot-input 0 $'^input /data/input.bin: 100000 bytes\n^ok files' \
+    -- --file "$build/input.bin:/data/input.bin" "$(libc_img files)" -- /data/input.bin "$input_sum"
+guest libc-boot-input-via-grub 0 '^ok files' \
+    -- --boot grub --file "$build/input.bin:/data/input.bin" "$(libc_img files)" -- /data/input.bin "$input_sum"
+guest libc-missing-input-file 2 'no such host file' -- --file "$build/nope.bin" "$(libc_img files)"
+
+# hermit-cc: the usual cc arguments, the usual results.
+cc_dir=$build/cc-test
+rm -rf "$cc_dir" && mkdir -p "$cc_dir"
+if bin/hermit-cc -O2 -Itests/cc/include -c tests/cc/square.c -o "$cc_dir/square.o" \
+        > "$logs/hermit-cc.log" 2>&1 &&
+   ar rcs "$cc_dir/libsquare.a" "$cc_dir/square.o" >> "$logs/hermit-cc.log" 2>&1 &&
+   bin/hermit-cc -O2 -g -Itests/cc/include -D'GREETING="round trip"' tests/cc/main.c \
+        tests/cc/circle.c -L"$cc_dir" -lsquare -lm -o "$cc_dir/shapes" >> "$logs/hermit-cc.log" 2>&1
+then
+    guest hermit-cc-round-trip 0 '^round trip: area 12.57, hypot 5.0' -- "$cc_dir/shapes"
+else
+    fail hermit-cc-round-trip "hermit-cc failed"
+    tail -n 15 "$logs/hermit-cc.log" | sed 's/^/    | /'
+fi
+if bin/hermit-cc -show tests/cc/main.c -o "$cc_dir/x" | grep -q 'libhermit.a'; then
+    pass hermit-cc-show
+else
+    fail hermit-cc-show "-show does not print the link command"
+fi
+if ! bin/hermit-cc tests/cc/nonexistent.c -o "$cc_dir/y" > "$logs/hermit-cc-missing.log" 2>&1 &&
+   grep -q 'No such file' "$logs/hermit-cc-missing.log"; then
+    pass hermit-cc-missing-source
+else
+    fail hermit-cc-missing-source "no clear error for a missing source"
+fi
