@@ -13,6 +13,7 @@ void mutex_init(struct mutex *m, enum mutex_type type)
 {
     waitqueue_init(&m->wq);
     m->owner = NULL;
+    m->waiters = 0;
     m->type = type;
     m->depth = 0;
 }
@@ -58,6 +59,11 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline_ns)
     uint64_t flags = irq_save();
     r = KERR_OK;
     spinlock_lock(&m->wq.lock);
+    /*
+     * Announce ourselves before the last try: an unlocker either sees the
+     * count and wakes us, or released before our try, which then succeeds.
+     */
+    __atomic_fetch_add(&m->waiters, 1, __ATOMIC_SEQ_CST);
     while (!try_acquire(m, self)) {
         if (deadline_ns && clock_ns() >= deadline_ns) {
             r = KERR_TIMEDOUT;
@@ -66,6 +72,7 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline_ns)
         waitqueue_wait_locked(&m->wq, deadline_ns);
         spinlock_lock(&m->wq.lock);
     }
+    __atomic_fetch_sub(&m->waiters, 1, __ATOMIC_SEQ_CST);
     spinlock_unlock(&m->wq.lock);
     irq_restore(flags);
     return r;
@@ -89,9 +96,11 @@ int mutex_unlock(struct mutex *m)
         m->depth--;
         return KERR_OK;
     }
+    __atomic_store_n(&m->owner, NULL, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&m->waiters, __ATOMIC_SEQ_CST) == 0)
+        return KERR_OK;
     uint64_t flags = irq_save();
     spinlock_lock(&m->wq.lock);
-    __atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
     waitqueue_wake_locked(&m->wq, 1);
     spinlock_unlock(&m->wq.lock);
     irq_restore(flags);

@@ -22,6 +22,7 @@ enum mutex_type { MUTEX_NORMAL, MUTEX_RECURSIVE, MUTEX_ERRORCHECK };
 struct mutex {
     struct waitqueue wq;
     struct thread *volatile owner;
+    unsigned waiters;           /* threads in the slow path: unlock skips the wake-up if 0 */
     enum mutex_type type;
     unsigned depth;             /* recursive mutexes */
 };

@@ -196,6 +196,9 @@ struct thread *thread_self(void)
 
 void thread_yield(void)
 {
+    /* Nothing else to run here: yielding would switch back to us. */
+    if (!__atomic_load_n(&this_cpu()->rq_len, __ATOMIC_RELAXED))
+        return;
     uint64_t flags = irq_save();
     schedule();
     irq_restore(flags);
