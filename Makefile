@@ -100,13 +100,14 @@ run: $(BUILD)/hello.elf
 
 # Host unit tests: the pure parts of the kernel, built for the host with
 # sanitizers.
-UNIT_TESTS := freelist cmdline heap format bootinfo platform
+UNIT_TESTS := freelist cmdline heap format bootinfo acpi mptable
 UNIT_SRC_freelist := kernel/freelist.c
 UNIT_SRC_cmdline  := kernel/cmdline.c
 UNIT_SRC_heap     := kernel/heap.c
 UNIT_SRC_format   := kernel/format.c
 UNIT_SRC_bootinfo := $(ARCH_DIR)/bootinfo.c
-UNIT_SRC_platform := $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c $(ARCH_DIR)/mptable.c
+UNIT_SRC_acpi := $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c $(ARCH_DIR)/mptable.c
+UNIT_SRC_mptable := $(UNIT_SRC_acpi)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
     -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
 
@@ -115,7 +116,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
 
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h | $(DEPS_STAMP)
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(wildcard tests/unit/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_SRC_$*)

@@ -1,96 +1,8 @@
 /*
- * test_platform.c - ACPI and MP table parsers against tables built in a
- * fake 2 MiB physical memory.
- *
- * The mapper hands out a fresh heap copy of exactly the requested range,
- * so AddressSanitizer catches any read past what the parser asked for,
- * and it refuses (and counts) requests outside the regions a test
- * declared: the declared length of each table, or the BIOS areas.
+ * test_acpi.c - the ACPI parser (RSDP, RSDT/XSDT, MADT, FADT, DSDT \_S5_,
+ * MCFG) against tables built in fake physical memory.
  */
-#include "check.h"
-#include "platform.h"
-
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define PHYS_SIZE   0x200000
-#define REGIONS_MAX 64
-#define COPIES_MAX  4096
-
-static uint8_t phys[PHYS_SIZE];
-static struct platform_info info;
-static struct platform_diag diag;
-
-static struct fake {
-    struct { uint64_t base, len; } regions[REGIONS_MAX];
-    unsigned region_count;
-    void *copies[COPIES_MAX];
-    unsigned copy_count;
-    unsigned violations;        /* requests outside every declared region */
-    uint64_t deny;              /* a range start the mapper refuses, 0 for none */
-} fake;
-
-static const void *fake_map(void *ctx, uint64_t base, uint64_t len)
-{
-    struct fake *f = ctx;
-    int inside = 0;
-
-    if (f->deny && base == f->deny)
-        return NULL;
-    for (unsigned i = 0; i < f->region_count; i++)
-        if (base >= f->regions[i].base && len <= f->regions[i].len &&
-            base - f->regions[i].base <= f->regions[i].len - len)
-            inside = 1;
-    if (!inside || base + len > PHYS_SIZE || f->copy_count == COPIES_MAX) {
-        f->violations++;
-        return NULL;
-    }
-    void *copy = malloc(len);
-    memcpy(copy, phys + base, len);
-    f->copies[f->copy_count++] = copy;
-    return copy;
-}
-
-static const struct platform_mapper mapper = { fake_map, &fake };
-
-static void fake_reset(void)
-{
-    for (unsigned i = 0; i < fake.copy_count; i++)
-        free(fake.copies[i]);
-    memset(&fake, 0, sizeof(fake));
-    memset(phys, 0, sizeof(phys));
-    memset(&diag, 0, sizeof(diag));
-}
-
-static void region(uint64_t base, uint64_t len)
-{
-    fake.regions[fake.region_count].base = base;
-    fake.regions[fake.region_count++].len = len;
-}
-
-/* ---- writing little-endian data into fake memory ------------------------ */
-
-static uint64_t cur;            /* where the e* emitters write next */
-
-static void put16(uint64_t a, uint16_t v) { phys[a] = (uint8_t)v; phys[a + 1] = (uint8_t)(v >> 8); }
-static void put32(uint64_t a, uint32_t v) { put16(a, (uint16_t)v); put16(a + 2, (uint16_t)(v >> 16)); }
-static void put64(uint64_t a, uint64_t v) { put32(a, (uint32_t)v); put32(a + 4, (uint32_t)(v >> 32)); }
-static void e8(uint8_t v) { phys[cur++] = v; }
-static void e16(uint16_t v) { put16(cur, v); cur += 2; }
-static void e32(uint32_t v) { put32(cur, v); cur += 4; }
-static void ebytes(const void *p, size_t n) { if (n) memcpy(phys + cur, p, n); cur += n; }
-
-/* Sets the byte at a + at so that bytes [a, a + len) sum to 0. */
-static void checksum(uint64_t a, uint64_t len, uint64_t at)
-{
-    uint8_t sum = 0;
-
-    phys[a + at] = 0;
-    for (uint64_t i = 0; i < len; i++)
-        sum = (uint8_t)(sum + phys[a + i]);
-    phys[a + at] = (uint8_t)-sum;
-}
+#include "platform_fixture.h"
 
 /* ---- ACPI tables -------------------------------------------------------- */
 
@@ -471,18 +383,6 @@ static void test_dsdt_s5(void)
 
 /* ---- RSDP search over fake low memory ----------------------------------- */
 
-static void low_memory(uint16_t ebda_segment)
-{
-    fake_reset();
-    put16(0x40E, ebda_segment);
-    put16(0x413, 639);
-    region(0x400, 0x100);
-    if (ebda_segment)
-        region((uint64_t)ebda_segment << 4, 0x400);
-    region(0x9F800, 0x400);
-    region(0xE0000, 0x20000);
-}
-
 static void test_find_rsdp(void)
 {
     uint64_t found = 0;
@@ -517,154 +417,6 @@ static void test_find_rsdp(void)
     CHECK(acpi_find_rsdp(&mapper, &found) == PLATFORM_ENOMAP);
 }
 
-/* ---- MP tables ---------------------------------------------------------- */
-
-enum { MPF = 0xF5B00, PCMP = 0xF5B10 };
-
-static void mp_floating(uint64_t a, uint32_t table, uint8_t default_config)
-{
-    memcpy(phys + a, "_MP_", 4);
-    put32(a + 4, table);
-    phys[a + 8] = 1;
-    phys[a + 9] = 4;
-    phys[a + 11] = default_config;
-    phys[a + 12] = 0x80;
-    checksum(a, 16, 10);
-}
-
-static void mp_processor(uint8_t id, uint8_t flags) { e8(0); e8(id); e8(0x14); e8(flags); e32(0x600); e32(0x201); e32(0); e32(0); }
-static void mp_bus(uint8_t id, const char *type) { e8(1); e8(id); ebytes(type, 6); }
-static void mp_ioapic(uint8_t id, uint8_t flags, uint32_t address) { e8(2); e8(id); e8(0x11); e8(flags); e32(address); }
-
-static void mp_interrupt(uint8_t kind, uint8_t type, uint16_t flags, uint8_t bus, uint8_t irq,
-                         uint8_t dest, uint8_t pin)
-{
-    e8(kind); e8(type); e16(flags); e8(bus); e8(irq); e8(dest); e8(pin);
-}
-
-/* SeaBIOS-like: two CPUs (the second disabled), ISA and PCI buses, one enabled I/O APIC. */
-static uint16_t mp_config(uint64_t a, uint16_t count_adjust)
-{
-    memcpy(phys + a, "PCMP", 4);
-    phys[a + 6] = 4;
-    memcpy(phys + a + 8, "HERMIT  TEST        ", 20);
-    put32(a + 36, 0xFEE00000);
-    cur = a + 44;
-    mp_processor(0, 3);
-    mp_processor(1, 0);
-    mp_bus(0, "PCI   ");
-    mp_bus(1, "ISA   ");
-    mp_ioapic(2, 1, 0xFEC00000);
-    mp_ioapic(3, 0, 0xFEC01000);                /* disabled: not listed */
-    mp_interrupt(3, 0, 0, 1, 0, 2, 2);          /* ISA IRQ0 -> INTIN2 */
-    mp_interrupt(3, 0, 0, 1, 1, 2, 1);          /* identity, edge/high: no override */
-    mp_interrupt(3, 0, 0x000F, 1, 9, 2, 9);     /* level, active low */
-    mp_interrupt(3, 0, 0x000F, 0, 0x0C, 2, 11); /* PCI: not an override */
-    mp_interrupt(3, 3, 0, 1, 0, 2, 0);          /* ExtINT */
-    mp_interrupt(4, 3, 0, 1, 0, 0xFF, 0);
-    mp_interrupt(4, 1, 0, 1, 0, 0xFF, 1);       /* NMI on LINT1 of every CPU */
-    uint16_t len = (uint16_t)(cur - a);
-    put16(a + 4, len);
-    put16(a + 34, (uint16_t)(13 + count_adjust));
-    checksum(a, len, 7);
-    region(a, len);
-    return len;
-}
-
-static void check_mp_machine(void)
-{
-    CHECK(info.source == PLATFORM_SOURCE_MPTABLE && info.lapic_address == 0xFEE00000);
-    CHECK(info.pcat_compat && info.imcr_present);
-    CHECK(info.cpu_count == 2 && info.cpus[0].apic_id == 0 && info.cpus[0].enabled &&
-          info.cpus[1].apic_id == 1 && !info.cpus[1].enabled);
-    CHECK(info.ioapic_count == 1 && info.ioapics[0].id == 2 &&
-          info.ioapics[0].address == 0xFEC00000 && info.ioapics[0].gsi_base == 0);
-    CHECK(info.override_count == 2);
-    CHECK(info.overrides[0].bus_irq == 0 && info.overrides[0].gsi == 2 && info.overrides[0].flags == 0);
-    CHECK(info.overrides[1].bus_irq == 9 && info.overrides[1].gsi == 9 &&
-          info.overrides[1].flags == 0x000F);
-    CHECK(info.nmi_count == 1 && info.nmis[0].acpi_uid == PLATFORM_UID_ALL && info.nmis[0].lint == 1);
-}
-
-static void test_mptable(void)
-{
-    low_memory(0);
-    mp_floating(MPF, PCMP, 0);
-    mp_config(PCMP, 0);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_OK);
-    check_mp_machine();
-    CHECK(fake.violations == 0);
-
-    /* In the last KiB of base memory (639 KiB in the BDA), found before 0xF0000. */
-    mp_floating(0x9F810, 0x9F830, 0);
-    mp_config(0x9F830, 0);
-    mp_floating(MPF, 0x1FF000, 0);              /* unmappable: must not be chosen */
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_OK);
-    check_mp_machine();
-    CHECK(fake.violations == 0);
-
-    /* A floating pointer with a bad checksum is passed over for a good one. */
-    low_memory(0x9FC0);
-    mp_floating(0x9FC00, PCMP, 0);
-    phys[0x9FC00 + 15] = 1;
-    mp_floating(MPF, PCMP, 0);
-    mp_config(PCMP, 0);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_OK && info.cpu_count == 2);
-}
-
-static void test_mptable_errors(void)
-{
-    low_memory(0);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_ENOTFOUND);
-
-    mp_floating(MPF, PCMP, 0);
-    phys[MPF + 15] = 1;
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_ECHECKSUM);
-    CHECK(!strcmp(diag.table, "_MP_") && diag.address == MPF);
-
-    mp_floating(MPF, PCMP, 0);
-    mp_config(PCMP, 0);
-    phys[PCMP + 50] ^= 1;
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_ECHECKSUM);
-    CHECK(!strcmp(diag.table, "PCMP") && diag.address == PCMP);
-
-    /* One entry more than the base table holds. */
-    mp_config(PCMP, 1);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_EMALFORMED);
-    CHECK(!strcmp(diag.table, "PCMP") && fake.violations == 0);
-
-    /* An entry type the base table does not define. */
-    uint16_t len = mp_config(PCMP, 0);
-    phys[PCMP + 44 + 2 * 20] = 7;
-    checksum(PCMP, len, 7);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_EMALFORMED);
-
-    /* A processor entry cut by the base table's length. */
-    len = mp_config(PCMP, 0);
-    put16(PCMP + 4, 44 + 10);
-    checksum(PCMP, 44 + 10, 7);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_EMALFORMED);
-    CHECK(fake.violations == 0);
-}
-
-static void test_mptable_default(void)
-{
-    low_memory(0);
-    mp_floating(MPF, 0, 5);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_OK);
-    CHECK(info.cpu_count == 2 && info.cpus[1].apic_id == 1 && info.cpus[1].enabled);
-    CHECK(info.ioapic_count == 1 && info.ioapics[0].id == 2 &&
-          info.ioapics[0].address == 0xFEC00000);
-    CHECK(info.override_count == 1 && info.overrides[0].gsi == 2);
-    CHECK(info.lapic_address == 0xFEE00000);
-
-    mp_floating(MPF, 0, 9);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_EMALFORMED);
-    mp_floating(MPF, 0, 0);
-    CHECK(mptable_parse(&mapper, &info, &diag) == PLATFORM_EMALFORMED);
-    CHECK(!strcmp(diag.table, "_MP_") && diag.address == MPF);
-}
-
 static void test_strerror(void)
 {
     CHECK(strstr(platform_strerror(PLATFORM_ECHECKSUM), "checksum") != NULL);
@@ -673,7 +425,6 @@ static void test_strerror(void)
     CHECK(strstr(platform_strerror(PLATFORM_ENOMAP), "mapped") != NULL);
     CHECK(strstr(platform_strerror(-1), "unknown") != NULL);
 }
-
 int main(void)
 {
     static const struct check_case cases[] = {
@@ -685,12 +436,9 @@ int main(void)
         { "acpi_missing", test_acpi_missing },
         { "dsdt_s5", test_dsdt_s5 },
         { "find_rsdp", test_find_rsdp },
-        { "mptable", test_mptable },
-        { "mptable_errors", test_mptable_errors },
-        { "mptable_default", test_mptable_default },
         { "strerror", test_strerror },
     };
-    int failed = check_run("platform", cases, sizeof(cases) / sizeof(cases[0]));
+    int failed = check_run("acpi", cases, sizeof(cases) / sizeof(cases[0]));
 
     fake_reset();
     return failed;
