@@ -15,6 +15,7 @@ static struct freelist_node nodes[NODE_COUNT];
 static struct freelist list;
 static struct spinlock lock = SPINLOCK_INIT;
 static struct kstack *stacks;   /* every live stack, for fault diagnosis */
+static struct kstack *cached;   /* freed stacks, still mapped, for reuse */
 
 void vmem_init(void)
 {
@@ -43,10 +44,41 @@ void vmem_free(uint64_t base, uint64_t size)
               (unsigned long long)size, freelist_strerror(err));
 }
 
+/* Moves s from one list to the other; lock held. */
+static void unlink_stack(struct kstack **list, struct kstack *s)
+{
+    for (struct kstack **p = list; *p; p = &(*p)->next) {
+        if (*p == s) {
+            *p = s->next;
+            return;
+        }
+    }
+}
+
+static struct kstack *take_cached(uint64_t size)
+{
+    struct kstack *s;
+
+    spinlock_lock(&lock);
+    for (s = cached; s; s = s->next)
+        if (s->top - s->base == size)
+            break;
+    if (s) {
+        unlink_stack(&cached, s);
+        s->next = stacks;
+        stacks = s;
+    }
+    spinlock_unlock(&lock);
+    return s;
+}
+
 struct kstack *stack_alloc(uint64_t size)
 {
     size = (size + GUARD_SIZE - 1) & ~(GUARD_SIZE - 1);
-    struct kstack *s = kzalloc(sizeof(*s));
+    struct kstack *s = take_cached(size);
+    if (s)
+        return s;
+    s = kzalloc(sizeof(*s));
     if (!s)
         return NULL;
     s->guard = vmem_alloc(size + GUARD_SIZE, GUARD_SIZE);
@@ -73,22 +105,19 @@ fail:
     return NULL;
 }
 
+/*
+ * A freed stack stays mapped and is kept for the next stack_alloc of the
+ * same size. Unmapping would need every other CPU to drop its TLB entries
+ * for those pages (the creating CPU wrote the thread's first frame there),
+ * and a stack of a thread that is gone is worth reusing anyway.
+ */
 void stack_free(struct kstack *s)
 {
-    uint64_t size = s->top - s->base;
-
     spinlock_lock(&lock);
-    for (struct kstack **p = &stacks; *p; p = &(*p)->next) {
-        if (*p == s) {
-            *p = s->next;
-            break;
-        }
-    }
+    unlink_stack(&stacks, s);
+    s->next = cached;
+    cached = s;
     spinlock_unlock(&lock);
-    page_unmap(s->base, size);
-    pmem_free(s->phys, size);
-    vmem_free(s->guard, size + GUARD_SIZE);
-    kfree(s);
 }
 
 const struct kstack *stack_guard_owner(uint64_t addr)

@@ -8,7 +8,8 @@
  * corrupting its neighbour.
  *
  * Contract: vmem_init MUST run after paging is active. stack_alloc returns
- * NULL when memory or address space runs out. stack_guard_owner MAY be
+ * NULL when memory or address space runs out. stack_free keeps the stack
+ * mapped for reuse (never unmapping means no cross-CPU TLB shootdown). stack_guard_owner MAY be
  * called from fault handlers: it only reads.
  */
 #ifndef KERNEL_VMEM_H

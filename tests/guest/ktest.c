@@ -160,6 +160,7 @@ static int case_stack(void)
     expect(stack_guard_owner(s->guard) == s, "guard lookup");
     stack_free(s);
     expect(stack_guard_owner(s->guard) == NULL, "freed stack forgotten");
+    expect(stack_alloc(16384) == s, "a freed stack is reused");
     return finish("stack");
 }
 
