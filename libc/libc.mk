@@ -57,8 +57,9 @@ $(LIBHERMIT_C): $(LIBC_GLUE)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+# NET_LIBS: set by net/*.mk (lwIP and its glue) for images that use sockets.
 LIBC_LINK = --whole-archive $(LIBHERMIT_C) --no-whole-archive \
-    --start-group $(NEWLIB_SYSROOT)/lib/libc.a \
+    --start-group $(NET_LIBS) $(NEWLIB_SYSROOT)/lib/libc.a \
     $(NEWLIB_SYSROOT)/lib/libm.a $(LIBHERMIT) $(LIBGCC) --end-group
 
 # APP_CFLAGS for programs that use the C library.
