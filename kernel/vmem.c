@@ -120,6 +120,20 @@ void stack_free(struct kstack *s)
     spinlock_unlock(&lock);
 }
 
+void stack_counts(unsigned *live, unsigned *cached_count)
+{
+    unsigned l = 0, c = 0;
+
+    spinlock_lock(&lock);
+    for (struct kstack *s = stacks; s; s = s->next)
+        l++;
+    for (struct kstack *s = cached; s; s = s->next)
+        c++;
+    spinlock_unlock(&lock);
+    *live = l;
+    *cached_count = c;
+}
+
 const struct kstack *stack_guard_owner(uint64_t addr)
 {
     for (const struct kstack *s = stacks; s; s = s->next)

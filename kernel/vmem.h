@@ -35,6 +35,8 @@ void vmem_free(uint64_t base, uint64_t size);
 
 struct kstack *stack_alloc(uint64_t size);
 void stack_free(struct kstack *stack);
+/* How many stacks are in use, and how many wait in the cache for reuse. */
+void stack_counts(unsigned *live, unsigned *cached);
 /* The stack whose guard page contains addr, or NULL. */
 const struct kstack *stack_guard_owner(uint64_t addr);
 

@@ -144,7 +144,7 @@ done
 # The VM is named after this runner's PID, so other QEMUs on the machine
 # (a benchmark, another checkout) cannot make this check fail.
 vm_name=hermit-hang-test-$$
-guest hung-guest-timeout 124 'timed out after 3 s; VM stopped' \
+guest hung-guest-timeout 124 $'timed out after 3 s; where the CPUs were\ncpu 0: rip 0x[0-9a-f]+ \w+\+0x[0-9a-f]+\nVM stopped' \
     -- --timeout 3 --qemu-arg=-name --qemu-arg="$vm_name" "$ktest" -- hang
 if pgrep -f "qemu-system-x86_64.*$vm_name" >/dev/null; then
     fail leftover-qemu "a QEMU started by hermit-run is still running"
