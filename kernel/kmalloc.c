@@ -1,8 +1,14 @@
 /*
  * kmalloc.c - the kernel's heap instance, fed with identity-mapped pages
  * from physical memory.
+ *
+ * Interrupts stay off while the heap's spinlock is held: the scheduler
+ * frees a dead thread's memory with interrupts off, and a thread that was
+ * preempted while holding the lock on the same CPU would never get to
+ * release it.
  */
 #include "heap.h"
+#include "cpu.h"
 #include "panic.h"
 
 #include <string.h>
@@ -21,12 +27,16 @@ struct heap *kheap(void)
 
 void *kmalloc(size_t size)
 {
-    return heap_alloc(&kernel_heap, size);
+    uint64_t flags = irq_save();
+    void *p = heap_alloc(&kernel_heap, size);
+
+    irq_restore(flags);
+    return p;
 }
 
 void *kzalloc(size_t size)
 {
-    void *p = heap_alloc(&kernel_heap, size);
+    void *p = kmalloc(size);
 
     if (p)
         memset(p, 0, size);
@@ -35,8 +45,10 @@ void *kzalloc(size_t size)
 
 void kfree(void *ptr)
 {
+    uint64_t flags = irq_save();
     int err = heap_free(&kernel_heap, ptr);
 
+    irq_restore(flags);
     if (err == HEAP_EDOUBLEFREE)
         panic("kfree(%p): double free", ptr);
     if (err)

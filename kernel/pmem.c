@@ -4,6 +4,7 @@
 #include "pmem.h"
 #include "console.h"
 #include "exitcode.h"
+#include "cpu.h"
 #include "freelist.h"
 #include "panic.h"
 #include "spinlock.h"
@@ -83,18 +84,22 @@ uint64_t pmem_alloc(uint64_t size, uint64_t align)
 
     if (align < PAGE)
         align = PAGE;
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     if (freelist_alloc(&list, round_up(size), align, &base))
         base = 0;
     spinlock_unlock(&lock);
+    irq_restore(irqs);
     return base;
 }
 
 void pmem_free(uint64_t base, uint64_t size)
 {
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     int err = freelist_free(&list, base, round_up(size));
     spinlock_unlock(&lock);
+    irq_restore(irqs);
     if (err)
         panic("pmem_free(%#llx, %#llx): %s", (unsigned long long)base,
               (unsigned long long)size, freelist_strerror(err));

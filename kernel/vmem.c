@@ -2,6 +2,7 @@
  * vmem.c - the virtual-range free list and guarded stacks.
  */
 #include "vmem.h"
+#include "cpu.h"
 #include "freelist.h"
 #include "heap.h"
 #include "paging.h"
@@ -27,18 +28,22 @@ uint64_t vmem_alloc(uint64_t size, uint64_t align)
 {
     uint64_t base = 0;
 
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     if (freelist_alloc(&list, size, align, &base))
         base = 0;
     spinlock_unlock(&lock);
+    irq_restore(irqs);
     return base;
 }
 
 void vmem_free(uint64_t base, uint64_t size)
 {
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     int err = freelist_free(&list, base, size);
     spinlock_unlock(&lock);
+    irq_restore(irqs);
     if (err)
         panic("vmem_free(%#llx, %#llx): %s", (unsigned long long)base,
               (unsigned long long)size, freelist_strerror(err));
@@ -59,6 +64,7 @@ static struct kstack *take_cached(uint64_t size)
 {
     struct kstack *s;
 
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     for (s = cached; s; s = s->next)
         if (s->top - s->base == size)
@@ -69,6 +75,7 @@ static struct kstack *take_cached(uint64_t size)
         stacks = s;
     }
     spinlock_unlock(&lock);
+    irq_restore(irqs);
     return s;
 }
 
@@ -90,10 +97,12 @@ struct kstack *stack_alloc(uint64_t size)
     if (page_map(s->base, s->phys, size, PAGE_WRITE))
         goto fail;
 
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     s->next = stacks;
     stacks = s;
     spinlock_unlock(&lock);
+    irq_restore(irqs);
     return s;
 
 fail:
@@ -113,23 +122,27 @@ fail:
  */
 void stack_free(struct kstack *s)
 {
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     unlink_stack(&stacks, s);
     s->next = cached;
     cached = s;
     spinlock_unlock(&lock);
+    irq_restore(irqs);
 }
 
 void stack_counts(unsigned *live, unsigned *cached_count)
 {
     unsigned l = 0, c = 0;
 
+    uint64_t irqs = irq_save();
     spinlock_lock(&lock);
     for (struct kstack *s = stacks; s; s = s->next)
         l++;
     for (struct kstack *s = cached; s; s = s->next)
         c++;
     spinlock_unlock(&lock);
+    irq_restore(irqs);
     *live = l;
     *cached_count = c;
 }
