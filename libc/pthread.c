@@ -165,16 +165,19 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr, void *(*start)(vo
     r->start = start;
     r->arg = arg;
     r->detached = attr && attr->detachstate == PTHREAD_CREATE_DETACHED;
-    /* The kernel thread stays joinable: the record decides what joining means. */
+    ka.detached = r->detached;
+    /*
+     * A detached thread may finish and free r before thread_create
+     * returns: read nothing from r afterwards except through the handle.
+     */
+    uint32_t handle = r->handle;
     int err = thread_create(&r->kthread, &ka, trampoline, r);
     if (err) {
         rec_free(r);
         return kerr_to_errno(err);
     }
-    if (r->detached)
-        thread_detach(r->kthread);
     if (out)
-        *out = r->handle;
+        *out = handle;
     return 0;
 }
 
