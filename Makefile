@@ -44,7 +44,7 @@ DRIVER_C   := $(wildcard drivers/*.c drivers/virtio/*.c)
 KERNEL_OBJS := $(patsubst %.asm,$(BUILD)/%.o,$(ARCH_ASM)) \
                $(patsubst %.c,$(BUILD)/%.o,$(ARCH_C) $(KERNEL_C) $(DRIVER_C))
 
-IMAGES     := $(BUILD)/hello.elf $(BUILD)/ktest.elf $(BUILD)/boottime.elf $(BUILD)/fwq.elf
+IMAGES     := $(BUILD)/ktest.elf $(BUILD)/boottime.elf $(BUILD)/fwq.elf
 DEPS_STAMP := $(BUILD)/.host-deps
 
 .PHONY: all run check bench unit-tests clean deps
@@ -66,7 +66,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
-APP_DIRS := examples tests/guest bench
+APP_DIRS := tests/guest bench
 define app_rule
 $(BUILD)/$(1)/%.o: $(1)/%.c | $(DEPS_STAMP)
 	@mkdir -p $$(@D)
@@ -90,13 +90,12 @@ $(BUILD)/$(1).elf: $(addprefix $(BUILD)/,$(2)) $(KERNEL_OBJS) $(BUILD)/ksyms-emp
 	  cmp -s $$@.text1 $$@.text2 || { echo "ksyms: code moved between link passes" >&2; exit 1; }
 	@rm -f $$@.pass1 $$@.text1 $$@.text2
 endef
-$(eval $(call image,hello,examples/hello.o))
 $(eval $(call image,ktest,tests/guest/ktest.o tests/guest/ktest_threads.o tests/guest/ktest_fpu.o))
 $(eval $(call image,boottime,bench/boottime.o))
 $(eval $(call image,fwq,bench/noise/fwq_hermit.o bench/noise/fwq.o))
 
 run: $(BUILD)/hello.elf
-	bin/hermit-run $(BUILD)/hello.elf -- "from the command line"
+	bin/hermit-run --smp 2 $(BUILD)/hello.elf -- "from the command line"
 
 # Host unit tests: the pure parts of the kernel, built for the host with
 # sanitizers.

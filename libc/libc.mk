@@ -77,7 +77,15 @@ $(BUILD)/$(1).elf: $(addprefix $(BUILD)/,$(2)) $(LIBHERMIT) $(LIBHERMIT_C) $(NEW
 	@rm -f $$@.pass1 $$@.text1 $$@.text2
 endef
 
-# C programs of the test suite are compiled against newlib.
+# C programs of the test suite and the examples are compiled against newlib.
+$(BUILD)/examples/%.o: examples/%.c $(NEWLIB_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(LIBC_APP_CFLAGS) -c -o $@ $<
+
+$(eval $(call libc_image,hello,examples/hello.o))
+all: $(BUILD)/hello.elf
+
 $(BUILD)/tests/libc/%.o: tests/libc/%.c $(NEWLIB_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
