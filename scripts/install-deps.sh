@@ -27,6 +27,7 @@ have grub-mkrescue || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 have xorriso     || need+=(xorriso)
 have mformat     || need+=(mtools)
+have vde_switch  || need+=(vde2)
 have timeout     || need+=(coreutils)
 qemu_ok && want_qemu=0 || want_qemu=1
 

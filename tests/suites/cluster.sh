@@ -1,0 +1,43 @@
+# tests/suites/cluster.sh - the local cluster network plans (sourced by
+# tests/run.sh): each creates what it says and destroy leaves nothing.
+
+net_name=t$$
+net_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}/$net_name
+
+if cluster/hermit-net create --plan vde "$net_name" > "$logs/net-vde.log" 2>&1 &&
+   [ -S "$net_dir/switch/ctl" ] && pid=$(cat "$net_dir/switch.pid") && kill -0 "$pid" &&
+   cluster/hermit-net qemu-args "$net_name" 0 52:54:00:12:34:56 | grep -q "netdev vde" &&
+   cluster/hermit-net destroy "$net_name" && [ ! -e "$net_dir" ] && ! kill -0 "$pid" 2>/dev/null
+then
+    pass cluster-net-vde-create-destroy
+else
+    fail cluster-net-vde-create-destroy "switch not created, or something left behind"
+    cluster/hermit-net destroy "$net_name" > /dev/null 2>&1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    if cluster/hermit-net create --plan bridge --vms 3 "$net_name" > "$logs/net-bridge.log" 2>&1 &&
+       [ "$(ip -n "hermit-$net_name" -o link show type tun 2>/dev/null | wc -l)" -eq 3 ] &&
+       cluster/hermit-net destroy "$net_name" &&
+       ! ip netns list | grep -qw "hermit-$net_name" && [ ! -e "$net_dir" ]
+    then
+        pass cluster-net-bridge-create-destroy
+    else
+        fail cluster-net-bridge-create-destroy "namespace, bridge or taps wrong, or left behind"
+        cluster/hermit-net destroy "$net_name" > /dev/null 2>&1
+    fi
+fi
+
+expect_refusal() {
+    local name=$1 pattern=$2
+    shift 2
+    if ! cluster/hermit-net "$@" > "$logs/$name.log" 2>&1 && grep -q "$pattern" "$logs/$name.log"; then
+        pass "$name"
+    else
+        fail "$name" "no clear refusal"
+    fi
+}
+expect_refusal cluster-net-bad-name "name must be" create "Bad Name"
+expect_refusal cluster-net-bad-plan "unknown plan" create --plan carrier-pigeon "x$$"
+expect_refusal cluster-net-bad-count "must be 1..256" create --vms 0 "x$$"
+expect_refusal cluster-net-destroy-unknown "no network named" destroy "nope$$"
