@@ -1,0 +1,20 @@
+# drivers.mk - the driver layer's test image and host unit tests
+# (included by the top-level Makefile; the driver sources themselves are
+# linked into every image by the Makefile).
+#
+# ktest_net: in-guest tests of PCI, the virtio transports and virtio-net;
+# tests/suites/drivers.sh runs it, often as two VMs talking to each other.
+
+$(eval $(call image,ktest_net,tests/guest/ktest_net.o tests/guest/ktest_net_pair.o \
+                              tests/guest/ktest_net_ping.o))
+all: $(BUILD)/ktest_net.elf
+
+# The pure ring and header logic, run on the host under sanitizers. The
+# pattern rule does not know a test's extra sources, hence the explicit
+# prerequisites.
+UNIT_TESTS += virtqueue vnet_hdr
+UNIT_SRC_virtqueue := drivers/virtio/virtq.c
+UNIT_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c
+$(BUILD)/unit/test_virtqueue: drivers/virtio/virtq.c drivers/virtio/virtq.h
+$(BUILD)/unit/test_vnet_hdr: drivers/virtio/vnet_hdr.c drivers/virtio/vnet_hdr.h
+$(BUILD)/unit/test_virtqueue $(BUILD)/unit/test_vnet_hdr: HOST_CFLAGS += -Idrivers/virtio

@@ -1,0 +1,155 @@
+/*
+ * virtio_net.h - Ethernet over virtio-net (virtio 1.1 section 5.1), on
+ * any virtio transport: raw frames in and out, for the network stack
+ * above (lwIP's netif glue) or for tests.
+ *
+ * Model: one thread drives a device. It sends with vnet_send and
+ * collects received frames and finished transmissions with vnet_poll,
+ * which calls the client's callbacks in that same thread. Between polls
+ * the thread either keeps polling (polling mode: the device never
+ * interrupts, nothing disturbs any core) or sleeps in vnet_wait
+ * (interrupt mode: the device interrupts the boot CPU, whose handler
+ * only wakes the thread). Frame processing never runs in interrupt
+ * context.
+ *
+ * Contract:
+ * - virtio_net_probe_all MUST be called from a thread once the kernel
+ *   is up; it brings up every virtio-net device (PCI modern or legacy,
+ *   virtio-mmio) and returns their number. Later calls return the same
+ *   number without touching the devices.
+ * - The caller MUST call vnet_set_client before vnet_send/vnet_poll.
+ * - vnet_send, vnet_poll, vnet_wait, vnet_set_polling and
+ *   vnet_link_refresh on one device MUST NOT run concurrently (one
+ *   thread drives a device, or the caller serializes them). Different
+ *   devices are independent. vnet_wake is the exception: it MAY be
+ *   called at any time, from any thread or interrupt handler.
+ * - vnet_send: the frame is the concatenation of iov[0..n): Ethernet
+ *   header + payload, no FCS, 14..max_frame bytes, at most VNET_IOV_MAX
+ *   pieces. Nothing is copied: the memory MUST stay valid and unchanged
+ *   until tx_done(cookie) is called (cookie MAY be NULL: then no tx_done
+ *   comes, and the caller MUST keep the memory unchanged until the frame
+ *   has surely left, e.g. static data). Any kernel address works
+ *   (identity-mapped memory or mapped stacks: pieces are translated).
+ *   VNET_EAGAIN means the ring is full: poll (or wait) and retry.
+ * - rx(ctx, dev, frame): the frame's segments point into the driver's
+ *   buffers and are valid only during the call; the callback MUST copy
+ *   what it keeps, and MAY modify the bytes. It MUST NOT call vnet_poll
+ *   on the same device; it MAY call vnet_send.
+ * - tx_done MAY be called from vnet_send (when it reclaims ring space)
+ *   and from vnet_poll.
+ * - link_up and mtu are refreshed by vnet_poll (on a configuration
+ *   interrupt, or every 100 ms in polling mode) and vnet_link_refresh.
+ */
+#ifndef DRIVERS_VIRTIO_NET_H
+#define DRIVERS_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnet_hdr.h"
+
+/* virtio-net feature bits (5.1.3). */
+#define VIRTIO_NET_F_CSUM           (1ull << 0)
+#define VIRTIO_NET_F_GUEST_CSUM     (1ull << 1)
+#define VIRTIO_NET_F_MTU            (1ull << 3)
+#define VIRTIO_NET_F_MAC            (1ull << 5)
+#define VIRTIO_NET_F_MRG_RXBUF      (1ull << 15)
+#define VIRTIO_NET_F_STATUS         (1ull << 16)
+#define VIRTIO_NET_F_CTRL_VQ        (1ull << 17)
+
+#define VNET_DEVICES_MAX    8
+#define VNET_IOV_MAX        16      /* pieces per frame in vnet_send */
+#define VNET_ETH_HLEN       14
+#define VNET_VLAN_HLEN      4       /* a tagged frame may be this much longer */
+
+enum vnet_error {
+    VNET_OK = 0,
+    VNET_ENODEV,        /* no such device, or it failed to come up */
+    VNET_ENOMEM,
+    VNET_EINVAL,        /* bad arguments: no client, n == 0, n > VNET_IOV_MAX */
+    VNET_ETOOBIG,       /* frame shorter than a header or longer than max_frame */
+    VNET_EAGAIN,        /* transmit ring full */
+    VNET_ETIMEDOUT,     /* vnet_wait: the deadline passed */
+    VNET_EIO,           /* the device broke its side of the protocol; reset needed */
+};
+
+struct vnet_iov {
+    const void *base;
+    size_t len;
+};
+
+struct vnet_frame {
+    const struct vnet_seg *seg;     /* the frame, in pieces (one unless merged) */
+    unsigned nseg;
+    size_t len;                     /* total bytes, Ethernet header included */
+    bool csum_valid;                /* device said DATA_VALID, or we completed NEEDS_CSUM */
+};
+
+struct netdev;
+
+struct vnet_client {
+    void (*rx)(void *ctx, struct netdev *dev, const struct vnet_frame *frame);
+    void (*tx_done)(void *ctx, struct netdev *dev, void *cookie);   /* MAY be NULL */
+    void *ctx;
+};
+
+struct vnet_stats {
+    uint64_t rx_frames, rx_bytes, rx_dropped, rx_merged, rx_csum_valid;
+    uint64_t tx_frames, tx_bytes, tx_busy;
+    uint64_t kicks;             /* notifications sent to the device */
+    uint64_t irqs;              /* queue and config interrupts taken */
+    uint64_t waits, wait_sleeps;    /* vnet_wait calls; how many slept */
+};
+
+struct vnet_state;
+
+/* Read-only for callers, except through the functions below. */
+struct netdev {
+    char name[8];               /* "vnet0" */
+    uint8_t mac[6];
+    uint16_t mtu;               /* largest payload: 1500, or the device's VIRTIO_NET_F_MTU */
+    size_t max_frame;           /* mtu + Ethernet header + VLAN tag */
+    volatile bool link_up;
+    bool polling;
+    const char *transport;      /* "pci-modern", "pci-legacy", "mmio-v2", "mmio-v1" */
+    const char *irq_kind;       /* "msix", "intx", "gsi", "none" */
+    uint64_t features;          /* negotiated feature bits */
+    uint16_t rx_ring, tx_ring;  /* queue sizes */
+    int vector_queue;           /* -1 without interrupts */
+    struct vnet_stats stats;
+    struct vnet_state *state;   /* the driver's own */
+};
+
+unsigned virtio_net_probe_all(void);
+unsigned vnet_count(void);
+struct netdev *vnet_get(unsigned index);
+
+int vnet_set_client(struct netdev *dev, const struct vnet_client *client);
+int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie);
+/* Delivers up to `budget` frames (0: no limit) and reclaims sent ones; returns frames delivered. */
+unsigned vnet_poll(struct netdev *dev, unsigned budget);
+/*
+ * Returns when the device has something for vnet_poll, or at deadline_ns
+ * (absolute clock_ns, 0 = none): VNET_OK or VNET_ETIMEDOUT. Interrupt
+ * mode sleeps; polling mode spins. Spurious returns are allowed.
+ */
+int vnet_wait(struct netdev *dev, uint64_t deadline_ns);
+/*
+ * Makes the vnet_wait in progress return, or, if none is, the next one
+ * (a wake-up is never lost; several before a wait count as one). For
+ * another thread that has work for the driving thread, e.g. frames
+ * queued for transmission.
+ */
+void vnet_wake(struct netdev *dev);
+/*
+ * Polling mode masks the device's interrupts; interrupt mode unmasks
+ * them. A device without an interrupt route (irq_kind "none") stays in
+ * polling mode whatever is asked.
+ */
+void vnet_set_polling(struct netdev *dev, bool polling);
+bool vnet_link_refresh(struct netdev *dev);
+
+const char *vnet_strerror(int err);
+
+#endif

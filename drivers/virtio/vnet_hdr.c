@@ -1,0 +1,87 @@
+/*
+ * vnet_hdr.c - decoding the virtio-net header and completing partial
+ * checksums over a frame that may span several receive buffers.
+ */
+#include "vnet_hdr.h"
+
+static uint16_t get16le(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+void vnet_hdr_decode(const void *raw, size_t hdr_len, struct vnet_hdr *out)
+{
+    const uint8_t *p = raw;
+
+    out->flags = p[0];
+    out->gso_type = p[1];
+    out->hdr_len = get16le(p + 2);
+    out->gso_size = get16le(p + 4);
+    out->csum_start = get16le(p + 6);
+    out->csum_offset = get16le(p + 8);
+    out->num_buffers = hdr_len >= VNET_HDR_LEN ? get16le(p + 10) : 1;
+}
+
+static size_t frame_len(const struct vnet_seg *segs, unsigned nseg)
+{
+    size_t n = 0;
+
+    for (unsigned i = 0; i < nseg; i++)
+        n += segs[i].len;
+    return n;
+}
+
+/* The byte at frame offset `at`, located across segments. */
+static uint8_t *byte_at(const struct vnet_seg *segs, unsigned nseg, size_t at)
+{
+    for (unsigned i = 0; i < nseg; i++) {
+        if (at < segs[i].len)
+            return segs[i].base + at;
+        at -= segs[i].len;
+    }
+    return NULL;
+}
+
+uint16_t vnet_csum_sum(const struct vnet_seg *segs, unsigned nseg, size_t start)
+{
+    uint64_t sum = 0;
+    bool odd = false;           /* the next byte is the low half of a word */
+    size_t skip = start;
+
+    for (unsigned i = 0; i < nseg; i++) {
+        const uint8_t *p = segs[i].base;
+        size_t len = segs[i].len;
+        if (skip >= len) {
+            skip -= len;
+            continue;
+        }
+        p += skip;
+        len -= skip;
+        skip = 0;
+        /* Segments may split a word: carry the byte position across them. */
+        for (size_t j = 0; j < len; j++) {
+            sum += odd ? p[j] : (uint64_t)p[j] << 8;
+            odd = !odd;
+        }
+    }
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return (uint16_t)sum;
+}
+
+bool vnet_csum_complete(struct vnet_seg *segs, unsigned nseg, uint16_t start, uint16_t offset)
+{
+    size_t len = frame_len(segs, nseg);
+    size_t field = (size_t)start + offset;
+
+    if (start >= len || field + 2 > len)
+        return false;
+    uint8_t *hi = byte_at(segs, nseg, field), *lo = byte_at(segs, nseg, field + 1);
+    uint16_t csum = (uint16_t)~vnet_csum_sum(segs, nseg, start);
+
+    if (csum == 0)
+        csum = 0xFFFF;
+    *hi = (uint8_t)(csum >> 8);
+    *lo = (uint8_t)csum;
+    return true;
+}

@@ -1,0 +1,266 @@
+/*
+ * vnet_io.c - the virtio-net data path: transmit without copying
+ * (shared header + the caller's pieces as one descriptor chain),
+ * receive with merged buffers and checksum flags, and the two ways of
+ * waiting (interrupt or spin).
+ */
+#include "clock.h"
+#include "console.h"
+#include "cpu.h"
+#include "kerr.h"
+#include "paging.h"
+#include "vmem.h"
+#include "vnet_state.h"
+
+#define TX_DESC_MAX (1 + 2 * VNET_IOV_MAX)  /* header + pieces, each split at most once */
+
+int vnet_rx_post(struct vnet_state *st, uint8_t *buf)
+{
+    struct virtq_buf b[2] = { { (uintptr_t)buf, st->rx_buf_size }, { 0, 0 } };
+    unsigned n = 1;
+
+    if (st->rx_split_hdr) {
+        /* Legacy devices without ANY_LAYOUT want the header on its own. */
+        b[0].len = st->hdr_len;
+        b[1].addr = (uintptr_t)buf + st->hdr_len;
+        b[1].len = st->rx_buf_size - st->hdr_len;
+        n = 2;
+    }
+    st->refill = true;
+    return virtq_add(&st->rx, b, 0, n, buf) == VIRTQ_OK ? VNET_OK : VNET_ENOMEM;
+}
+
+/*
+ * Device addresses for [p, p+len): RAM below VMEM_BASE is identity-mapped;
+ * above it (thread stacks) each page is translated. Returns the number of
+ * pieces written to out, 0 if an address is unmapped or out is too small.
+ */
+static unsigned dma_pieces(const void *p, size_t len, struct virtq_buf *out, unsigned max)
+{
+    uintptr_t a = (uintptr_t)p;
+    unsigned n = 0;
+
+    if (a + len <= VMEM_BASE && max) {
+        out[0] = (struct virtq_buf){ a, (uint32_t)len };
+        return 1;
+    }
+    while (len) {
+        uint64_t phys, size;
+        if (!page_translate(a, &phys, &size))
+            return 0;
+        size_t chunk = size - (a & (size - 1));
+        if (chunk > len)
+            chunk = len;
+        if (n && out[n - 1].addr + out[n - 1].len == phys) {
+            out[n - 1].len += (uint32_t)chunk;
+        } else {
+            if (n == max)
+                return 0;
+            out[n++] = (struct virtq_buf){ phys, (uint32_t)chunk };
+        }
+        a += chunk;
+        len -= chunk;
+    }
+    return n;
+}
+
+static void tx_reclaim(struct netdev *dev)
+{
+    struct vnet_state *st = dev->state;
+    uint32_t len;
+    void *cookie;
+    int r;
+
+    while ((r = virtq_get(&st->tx, &len, &cookie)) == VIRTQ_OK)
+        if (cookie != &st->no_cookie && st->client.tx_done)
+            st->client.tx_done(st->client.ctx, dev, cookie);
+    if (r == VIRTQ_EBADID && !st->broken) {
+        st->broken = true;
+        klog(LOG_ERROR, "%s: device returned a bad transmit id\n", dev->name);
+    }
+}
+
+int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie)
+{
+    struct vnet_state *st = dev->state;
+    struct virtq_buf bufs[TX_DESC_MAX];
+    size_t total = 0;
+    unsigned nb = 1;
+
+    if (!st || !st->has_client || n == 0 || n > VNET_IOV_MAX)
+        return VNET_EINVAL;
+    if (st->broken)
+        return VNET_EIO;
+    bufs[0] = (struct virtq_buf){ (uintptr_t)st->tx_hdr, st->hdr_len };
+    for (unsigned i = 0; i < n; i++) {
+        total += iov[i].len;
+        if (iov[i].len == 0)
+            continue;
+        unsigned got = dma_pieces(iov[i].base, iov[i].len, bufs + nb, TX_DESC_MAX - nb);
+        if (!got)
+            return VNET_EINVAL;
+        nb += got;
+    }
+    if (total < VNET_ETH_HLEN || total > dev->max_frame)
+        return VNET_ETOOBIG;
+    if (st->tx.num_free < nb)
+        tx_reclaim(dev);
+    if (st->tx.num_free < nb) {
+        dev->stats.tx_busy++;
+        return VNET_EAGAIN;
+    }
+    virtq_add(&st->tx, bufs, nb, 0, cookie ? cookie : &st->no_cookie);
+    if (virtq_kick_prepare(&st->tx)) {
+        virtio_notify(st->vdev, &st->tx);
+        dev->stats.kicks++;
+    }
+    dev->stats.tx_frames++;
+    dev->stats.tx_bytes += total;
+    return VNET_OK;
+}
+
+/* Hands the collected frame to the client (or drops it) and recycles its buffers. */
+static unsigned rx_deliver(struct netdev *dev)
+{
+    struct vnet_state *st = dev->state;
+    struct vnet_frame f = { st->seg, st->nseg, 0, false };
+    unsigned delivered = 0;
+
+    for (unsigned i = 0; i < st->nseg; i++)
+        f.len += st->seg[i].len;
+    bool ok = !st->dropping && f.len >= VNET_ETH_HLEN && f.len <= dev->max_frame &&
+              st->hdr.gso_type == VNET_HDR_GSO_NONE;
+    if (ok && (st->hdr.flags & VNET_HDR_F_NEEDS_CSUM))
+        ok = vnet_csum_complete(st->seg, st->nseg, st->hdr.csum_start, st->hdr.csum_offset);
+    if (ok) {
+        f.csum_valid = st->hdr.flags & (VNET_HDR_F_DATA_VALID | VNET_HDR_F_NEEDS_CSUM);
+        st->client.rx(st->client.ctx, dev, &f);
+        dev->stats.rx_frames++;
+        dev->stats.rx_bytes += f.len;
+        dev->stats.rx_csum_valid += f.csum_valid;
+        dev->stats.rx_merged += st->nseg > 1 ? st->nseg - 1 : 0;
+        delivered = 1;
+    } else {
+        dev->stats.rx_dropped++;
+    }
+    for (unsigned i = 0; i < st->nseg; i++)
+        vnet_rx_post(st, st->seg_buf[i]);
+    st->nseg = 0;
+    return delivered;
+}
+
+/* Adds one used receive buffer to the frame being collected. */
+static void rx_take(struct vnet_state *st, uint8_t *buf, uint32_t len)
+{
+    size_t skip = 0;
+
+    if (st->need == 0) {
+        /* The first buffer of a frame starts with the header. */
+        if (len < st->hdr_len) {
+            st->dropping = true;
+            st->need = 1;
+            st->hdr = (struct vnet_hdr){ 0 };
+        } else {
+            vnet_hdr_decode(buf, st->hdr_len, &st->hdr);
+            st->need = st->mergeable && st->hdr.num_buffers ? st->hdr.num_buffers : 1;
+            st->dropping = false;
+            skip = st->hdr_len;
+        }
+    }
+    if (st->nseg == VNET_RX_SEGS_MAX) {
+        st->dropping = true;            /* too many pieces: recycle, deliver nothing */
+        vnet_rx_post(st, buf);
+    } else {
+        st->seg[st->nseg] = (struct vnet_seg){ buf + skip, len > skip ? len - skip : 0 };
+        st->seg_buf[st->nseg++] = buf;
+    }
+    st->need--;
+}
+
+unsigned vnet_poll(struct netdev *dev, unsigned budget)
+{
+    struct vnet_state *st = dev->state;
+    unsigned delivered = 0;
+    uint32_t len;
+    void *cookie;
+    int r = VIRTQ_EMPTY;
+
+    if (!st || !st->has_client || st->broken)
+        return 0;
+    tx_reclaim(dev);
+    while (budget == 0 || delivered < budget) {
+        r = virtq_get(&st->rx, &len, &cookie);
+        if (r != VIRTQ_OK)
+            break;
+        rx_take(st, cookie, len);
+        if (st->need == 0)
+            delivered += rx_deliver(dev);
+    }
+    if (r == VIRTQ_EBADID) {
+        st->broken = true;
+        klog(LOG_ERROR, "%s: device returned a bad receive id\n", dev->name);
+    }
+    if (st->refill) {
+        st->refill = false;
+        if (virtq_kick_prepare(&st->rx)) {
+            virtio_notify(st->vdev, &st->rx);
+            dev->stats.kicks++;
+        }
+    }
+    if (st->config_changed || (dev->polling && clock_ns() >= st->next_link_check))
+        vnet_link_refresh(dev);
+    return delivered;
+}
+
+static bool has_work(struct vnet_state *st)
+{
+    return virtq_pending(&st->rx) || virtq_pending(&st->tx) || st->config_changed;
+}
+
+void vnet_wake(struct netdev *dev)
+{
+    struct vnet_state *st = dev->state;
+
+    /* The flag first: a waiter that drained the semaphore still sees it. */
+    __atomic_store_n(&st->wake_requested, 1, __ATOMIC_SEQ_CST);
+    semaphore_up(&st->wake);
+}
+
+static bool take_wake_request(struct vnet_state *st)
+{
+    return __atomic_exchange_n(&st->wake_requested, 0, __ATOMIC_SEQ_CST);
+}
+
+int vnet_wait(struct netdev *dev, uint64_t deadline_ns)
+{
+    struct vnet_state *st = dev->state;
+
+    dev->stats.waits++;
+    if (dev->polling || dev->vector_queue < 0) {
+        while (!has_work(st) && !take_wake_request(st)) {
+            if (deadline_ns && clock_ns() >= deadline_ns)
+                return VNET_ETIMEDOUT;
+            cpu_relax();
+        }
+        return VNET_OK;
+    }
+    /* Interrupts from before are stale (the rings below are the truth); vnet_wake is not. */
+    while (semaphore_trydown(&st->wake) == KERR_OK)
+        ;
+    bool pending = take_wake_request(st) || virtq_enable_cb(&st->rx) || st->config_changed;
+    /* Transmit completions matter only when the ring is short of space. */
+    if (st->tx.num_free < 1 + VNET_IOV_MAX)
+        pending |= virtq_enable_cb(&st->tx);
+    int r = VNET_OK;
+    if (!pending) {
+        dev->stats.wait_sleeps++;
+        if (semaphore_down(&st->wake, deadline_ns) == KERR_TIMEDOUT)
+            r = VNET_ETIMEDOUT;
+    }
+    virtq_disable_cb(&st->rx);
+    virtq_disable_cb(&st->tx);
+    /* Whoever asked has been answered, whatever woke us. */
+    if (take_wake_request(st) && r == VNET_ETIMEDOUT)
+        r = VNET_OK;
+    return r == VNET_ETIMEDOUT && has_work(st) ? VNET_OK : r;
+}
