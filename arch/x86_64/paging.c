@@ -20,6 +20,13 @@
 #define PTE_ADDR_MASK   0x000FFFFFFFFFF000ull
 #define ENTRIES         512
 
+/*
+ * One lock for all changes: threads on several CPUs map at once (stacks,
+ * the sbrk heap, MMIO), and two of them filling the same empty slot with
+ * a new table would lose one. A plain flag with interrupts off is enough:
+ * mapping is rare and short.
+ */
+static volatile int map_lock;
 static paging_table_alloc_fn table_alloc;
 static uint64_t *root;
 static uint64_t max_page;
@@ -118,12 +125,23 @@ static int map_one(uint64_t virt, uint64_t phys, int leaf_level, unsigned flags)
     return PAGING_OK;
 }
 
-int page_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
+static uint64_t lock_tables(void)
 {
-    if (!root)
-        return PAGING_ENOMEM;
-    if ((virt | phys | size) & (PAGE_SIZE_4K - 1))
-        return PAGING_EINVAL;
+    uint64_t flags = irq_save();
+
+    while (__atomic_exchange_n(&map_lock, 1, __ATOMIC_ACQUIRE))
+        cpu_relax();
+    return flags;
+}
+
+static void unlock_tables(uint64_t flags)
+{
+    __atomic_store_n(&map_lock, 0, __ATOMIC_RELEASE);
+    irq_restore(flags);
+}
+
+static int map_range(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
+{
     while (size) {
         int level = 1;
         for (int l = 3; l > 1; l--) {
@@ -141,6 +159,18 @@ int page_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
         size -= level_size[level];
     }
     return PAGING_OK;
+}
+
+int page_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
+{
+    if (!root)
+        return PAGING_ENOMEM;
+    if ((virt | phys | size) & (PAGE_SIZE_4K - 1))
+        return PAGING_EINVAL;
+    uint64_t irqs = lock_tables();
+    int err = map_range(virt, phys, size, flags);
+    unlock_tables(irqs);
+    return err;
 }
 
 /* Finds the leaf entry mapping virt and its level, or NULL. */
@@ -161,10 +191,8 @@ static uint64_t *find_leaf(uint64_t *top, uint64_t virt, int *level_out)
     return NULL;
 }
 
-int page_unmap(uint64_t virt, uint64_t size)
+static int unmap_range(uint64_t virt, uint64_t size)
 {
-    if ((virt | size) & (PAGE_SIZE_4K - 1))
-        return PAGING_EINVAL;
     while (size) {
         int level;
         uint64_t *e = find_leaf(root, virt, &level);
@@ -182,6 +210,16 @@ int page_unmap(uint64_t virt, uint64_t size)
         size -= s;
     }
     return PAGING_OK;
+}
+
+int page_unmap(uint64_t virt, uint64_t size)
+{
+    if ((virt | size) & (PAGE_SIZE_4K - 1))
+        return PAGING_EINVAL;
+    uint64_t irqs = lock_tables();
+    int err = unmap_range(virt, size);
+    unlock_tables(irqs);
+    return err;
 }
 
 bool page_translate(uint64_t virt, uint64_t *phys, uint64_t *page_size)

@@ -9,8 +9,9 @@
  * page_map picks the largest page (1 GiB, 2 MiB, 4 KiB) that the alignment
  * of virt and phys and the remaining size allow. Callers MUST NOT map over
  * an existing mapping (PAGING_EEXIST) and MAY unmap only whole pages as
- * they were mapped (PAGING_EINVAL otherwise). The changes apply to the
- * running tables at once; on SMP, remote TLBs are the caller's business.
+ * they were mapped (PAGING_EINVAL otherwise). Calls MAY come from several
+ * CPUs at once (they serialize). The changes apply to the running tables
+ * at once; on SMP, remote TLBs are the caller's business.
  */
 #ifndef ARCH_PAGING_H
 #define ARCH_PAGING_H
