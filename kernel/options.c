@@ -25,6 +25,10 @@ static const struct {
     { "env", LAYER, "KEY=VALUE, one per variable (C library)" },
     { "epoch", LAYER, "seconds since 1970 at boot (C library wall clock)" },
     { "hostname", LAYER, "the name gethostname() returns" },
+    { "ip", LAYER, "ADDR/PREFIX or dhcp, comma-separated, one per NIC (network)" },
+    { "gw", LAYER, "the default gateway's IPv4 address (network)" },
+    { "mtu", LAYER, "the NICs' IP MTU, 576..65535 (network)" },
+    { "hosts", LAYER, "NAME:ADDR,NAME:ADDR, a static hosts table (network)" },
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

@@ -23,6 +23,7 @@
 #define FD_MAX 1024
 
 struct file;
+struct iovec;
 
 struct file_ops {
     ssize_t (*read)(struct file *f, void *buf, size_t len);
@@ -31,6 +32,15 @@ struct file_ops {
     int (*fstat)(struct file *f, struct stat *st);
     int (*isatty)(struct file *f);
     void (*release)(struct file *f);        /* last reference gone */
+    /*
+     * Readiness now, without waiting: the subset of `events` (POLL* bits
+     * of <poll.h>) that would not block, plus POLLERR/POLLHUP. NULL: the
+     * object is always ready (files, /dev/null, the console).
+     */
+    short (*poll)(struct file *f, short events);
+    /* Scatter/gather in one operation; NULL: readv/writev loop over read/write. */
+    ssize_t (*readv)(struct file *f, const struct iovec *iov, int iovcnt);
+    ssize_t (*writev)(struct file *f, const struct iovec *iov, int iovcnt);
 };
 
 struct file {
