@@ -83,6 +83,26 @@ static void object_free(void *p)
     kfree(p);
 }
 
+/* Names a new object through *slot; frees it and fails with ENOMEM if it cannot. */
+static int publish(volatile uint32_t *slot, void *object)
+{
+    uint32_t h = handle_new(object);
+
+    if (!h) {
+        kfree(object);
+        return ENOMEM;
+    }
+    *slot = h;
+    return 0;
+}
+
+static void retire(volatile uint32_t *slot, void *object)
+{
+    handle_free(*slot);
+    kfree(object);
+    *slot = 0;
+}
+
 static struct mutex *mutex_of(pthread_mutex_t *m)
 {
     struct pmutex *p = m ? handle_resolve(m, pmutex_default, object_free) : NULL;
@@ -137,11 +157,7 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
     if (!p)
         return ENOMEM;
     mutex_init(&p->m, kernel_type(a ? a->type : PTHREAD_MUTEX_DEFAULT));
-    if (!(*m = handle_new(p))) {
-        kfree(p);
-        return ENOMEM;
-    }
-    return 0;
+    return publish(m, p);
 }
 
 int pthread_mutex_destroy(pthread_mutex_t *m)
@@ -154,9 +170,7 @@ int pthread_mutex_destroy(pthread_mutex_t *m)
         return EINVAL;
     if (p->m.owner)
         return EBUSY;
-    handle_free(*m);
-    kfree(p);
-    *m = 0;
+    retire(m, p);
     return 0;
 }
 
@@ -239,11 +253,7 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
         return ENOMEM;
     if (a && a->is_initialized)
         p->clock = a->clock;
-    if (!(*c = handle_new(p))) {
-        kfree(p);
-        return ENOMEM;
-    }
-    return 0;
+    return publish(c, p);
 }
 
 int pthread_cond_destroy(pthread_cond_t *c)
@@ -254,9 +264,7 @@ int pthread_cond_destroy(pthread_cond_t *c)
         return 0;
     if (!p)
         return EINVAL;
-    handle_free(*c);
-    kfree(p);
-    *c = 0;
+    retire(c, p);
     return 0;
 }
 
@@ -329,11 +337,7 @@ int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
     (void)a;
     if (!r)
         return ENOMEM;
-    if (!(*l = handle_new(r))) {
-        kfree(r);
-        return ENOMEM;
-    }
-    return 0;
+    return publish(l, r);
 }
 
 int pthread_rwlock_destroy(pthread_rwlock_t *l)
@@ -346,9 +350,7 @@ int pthread_rwlock_destroy(pthread_rwlock_t *l)
         return EINVAL;
     if (r->readers || r->writer)
         return EBUSY;
-    handle_free(*l);
-    kfree(r);
-    *l = 0;
+    retire(l, r);
     return 0;
 }
 
@@ -501,11 +503,7 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a, u
     if (!(p = kzalloc(sizeof(*p))))
         return ENOMEM;
     barrier_init(&p->b, count);
-    if (!(*b = handle_new(p))) {
-        kfree(p);
-        return ENOMEM;
-    }
-    return 0;
+    return publish(b, p);
 }
 
 int pthread_barrier_destroy(pthread_barrier_t *b)
@@ -516,9 +514,7 @@ int pthread_barrier_destroy(pthread_barrier_t *b)
         return EINVAL;
     if (p->b.waiting)
         return EBUSY;
-    handle_free(*b);
-    kfree(p);
-    *b = 0;
+    retire(b, p);
     return 0;
 }
 
