@@ -35,6 +35,7 @@ void libc_memory_init(void);
 void libc_time_init(void);
 void libc_env_init(void);
 void libc_files_init(void);
+void libc_net_init(void);       /* weak no-op unless the network layer is linked */
 
 /* Frees the calling thread's newlib state (thread exit). */
 void libc_reent_release(void);

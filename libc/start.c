@@ -79,6 +79,7 @@ int app_start(int argc, char **argv)
     libc_time_init();
     libc_env_init();
     libc_files_init();
+    libc_net_init();
     __libc_init_array();
     atexit(__libc_fini_array);
     exit(main(argc, argv));

@@ -1,0 +1,148 @@
+/*
+ * lwipopts.h - lwIP's configuration for HermitCore-C: an IPv4 stack for
+ * MPI traffic between VMs (MPICH ch3:sock), so sized for many peers and
+ * long streams rather than for a microcontroller.
+ *
+ * Threading: the stack runs with the core lock (LWIP_TCPIP_CORE_LOCKING):
+ * an application thread calling a socket function does the protocol work
+ * itself under the lock (no hop through the tcpip thread), and the
+ * driver thread (net/netif_vnet.c, CPU 0) feeds received frames in under
+ * the same lock. The tcpip thread (CPU 0) only runs timers and callbacks.
+ *
+ * Names: LWIP_COMPAT_SOCKETS=0, so lwIP only defines lwip_* functions and
+ * never socket()/connect()/...; libc/socket.c owns the POSIX names.
+ */
+#ifndef NET_LWIPOPTS_H
+#define NET_LWIPOPTS_H
+
+/* --- operating system ------------------------------------------------------ */
+#define NO_SYS                          0
+#define SYS_LIGHTWEIGHT_PROT            1
+#define LWIP_TCPIP_CORE_LOCKING         1
+#define LWIP_TCPIP_CORE_LOCKING_INPUT   1
+#define LWIP_NETCONN_SEM_PER_THREAD     0
+#define LWIP_NETCONN_FULLDUPLEX         0
+#define TCPIP_THREAD_NAME               "lwip-tcpip"
+#define TCPIP_THREAD_STACKSIZE          (64 * 1024)
+#define TCPIP_THREAD_PRIO               0
+#define TCPIP_MBOX_SIZE                 256
+#define DEFAULT_THREAD_STACKSIZE        (64 * 1024)
+#define DEFAULT_TCP_RECVMBOX_SIZE       1024    /* pbufs: a full window of small segments */
+#define DEFAULT_UDP_RECVMBOX_SIZE       256
+#define DEFAULT_RAW_RECVMBOX_SIZE       64
+#define DEFAULT_ACCEPTMBOX_SIZE         256
+#define LWIP_TIMERS                     1
+
+/* --- memory: lwIP's heap is newlib's malloc (thread-safe, grows with RAM) -- */
+#define MEM_LIBC_MALLOC                 1
+#define MEMP_MEM_MALLOC                 0
+#define MEM_ALIGNMENT                   8
+#define MEMP_NUM_NETCONN                256     /* = the number of lwIP sockets */
+#define MEMP_NUM_TCP_PCB                256
+#define MEMP_NUM_TCP_PCB_LISTEN         32
+#define MEMP_NUM_UDP_PCB                64
+#define MEMP_NUM_RAW_PCB                8
+#define MEMP_NUM_TCP_SEG                8192
+#define MEMP_NUM_NETBUF                 256
+#define MEMP_NUM_PBUF                   512     /* PBUF_REF/ROM headers */
+#define MEMP_NUM_REASSDATA              8
+#define IP_REASS_MAX_PBUFS              64
+#define MEMP_NUM_FRAG_PBUF              64
+#define MEMP_NUM_ARP_QUEUE              64
+#define MEMP_NUM_TCPIP_MSG_API          64
+#define MEMP_NUM_TCPIP_MSG_INPKT        256
+#define MEMP_NUM_SYS_TIMEOUT            (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
+#define MEMP_NUM_SELECT_CB              64      /* threads in poll/select at once */
+/* Received frames are copied into pool pbufs by the driver thread. */
+#define PBUF_POOL_SIZE                  4096
+#define PBUF_POOL_BUFSIZE               1536
+
+/* --- link and IP ------------------------------------------------------------ */
+#define LWIP_ETHERNET                   1
+#define LWIP_ARP                        1
+#define ARP_TABLE_SIZE                  64      /* one entry per peer VM */
+#define ARP_QUEUEING                    1
+#define ETHARP_SUPPORT_STATIC_ENTRIES   0
+#define LWIP_IPV4                       1
+#define LWIP_IPV6                       0
+#define IP_FORWARD                      0
+#define IP_REASSEMBLY                   1
+#define IP_FRAG                         1
+#define LWIP_ICMP                       1
+#define LWIP_RAW                        1       /* SOCK_RAW with IPPROTO_ICMP: ping */
+#define LWIP_DHCP                       1
+#define LWIP_AUTOIP                     0
+#define LWIP_IGMP                       0
+#define LWIP_DNS                        0       /* names come from hosts= (libc/netdb.c) */
+#define LWIP_NETIF_HOSTNAME             1
+#define LWIP_NETIF_STATUS_CALLBACK      1
+#define LWIP_NETIF_LINK_CALLBACK        0
+#define LWIP_NETIF_API                  0
+#define LWIP_SINGLE_NETIF               0
+/* 127.0.0.1 and a VM's own address work: frames loop back inside lwIP. */
+#define LWIP_HAVE_LOOPIF                1
+#define LWIP_NETIF_LOOPBACK             1
+
+/* --- checksums --------------------------------------------------------------
+ * The driver negotiates VIRTIO_NET_F_GUEST_CSUM but not VIRTIO_NET_F_CSUM:
+ * it completes partial checksums of received frames itself, and the device
+ * does not checksum what we send. So lwIP generates every checksum, and it
+ * checks them too (a frame the device marks valid is still verified: one
+ * rule for every frame, and the cost is small next to the copy).
+ */
+#define CHECKSUM_GEN_IP                 1
+#define CHECKSUM_GEN_UDP                1
+#define CHECKSUM_GEN_TCP                1
+#define CHECKSUM_GEN_ICMP               1
+#define CHECKSUM_CHECK_IP               1
+#define CHECKSUM_CHECK_UDP              1
+#define CHECKSUM_CHECK_TCP              1
+#define CHECKSUM_CHECK_ICMP             1
+#define LWIP_CHECKSUM_ON_COPY           1       /* sums while copying into segments */
+
+/* --- TCP: large windows for MPI streams, many connections -------------------
+ * MSS 1460 fits the default MTU of 1500 (lwIP lowers it further for a
+ * smaller netif MTU). The window (256 KiB) needs window scaling: shift 3
+ * allows up to 512 KiB.
+ */
+#define LWIP_TCP                        1
+#define TCP_MSS                         1460
+#define LWIP_WND_SCALE                  1
+#define TCP_RCV_SCALE                   3
+#define TCP_WND                         (256 * 1024)
+#define TCP_SND_BUF                     (256 * 1024)
+#define TCP_SND_QUEUELEN                ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+#define TCP_SNDLOWAT                    (32 * 1024)     /* writable again: lwIP checks it against a u16 */
+#define TCP_SNDQUEUELOWAT               (TCP_SND_QUEUELEN / 2)
+#define TCP_QUEUE_OOSEQ                 1
+#define TCP_LISTEN_BACKLOG              1
+#define TCP_DEFAULT_LISTEN_BACKLOG      128
+#define TCP_OVERSIZE                    TCP_MSS
+#define LWIP_TCP_KEEPALIVE              1
+#define LWIP_TCP_TIMESTAMPS             0
+#define TCP_MAXRTX                      12
+#define TCP_SYNMAXRTX                   6
+#define LWIP_UDP                        1
+
+/* --- sockets ---------------------------------------------------------------- */
+#define LWIP_SOCKET                     1
+#define LWIP_NETCONN                    1
+#define LWIP_COMPAT_SOCKETS             0
+#define LWIP_POSIX_SOCKETS_IO_NAMES     0
+#define LWIP_SOCKET_OFFSET              0
+#define LWIP_SOCKET_SELECT              1
+#define LWIP_SOCKET_POLL                1
+#define LWIP_SO_SNDTIMEO                1
+#define LWIP_SO_RCVTIMEO                1
+#define LWIP_SO_SNDRCVTIMEO_NONSTANDARD 0       /* struct timeval, as POSIX */
+#define LWIP_SO_RCVBUF                  1
+#define LWIP_SO_LINGER                  1
+#define SO_REUSE                        1
+#define LWIP_FIONREAD_LINUXMODE         1
+#define RECV_BUFSIZE_DEFAULT            (4 * 1024 * 1024)
+
+/* --- statistics and debugging ----------------------------------------------- */
+#define LWIP_STATS                      0
+#define LWIP_STATS_DISPLAY              0
+
+#endif

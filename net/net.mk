@@ -1,0 +1,81 @@
+# net/net.mk - the network layer: lwIP 2.1.3 (built in the cache by
+# net/lwip/build.sh), its port to HermitCore-C (net/*.c) and the socket
+# test programs (tests/net/*.c, run by tests/suites/net.sh).
+#
+# Included after libc/*.mk, so LIBC_CFLAGS and NEWLIB_SYSROOT are known.
+# build.sh prints lwIP's prefix on its last line; recorded as a makefile
+# fragment (like newlib's), which make builds and then restarts with
+# LWIP_PREFIX set. The fragment is only wanted once newlib's sysroot is
+# known, because lwIP is compiled against newlib's headers.
+
+# lwIP gets the glue's flags without the warning policy (upstream code
+# is not ours to fix) and without dependency files (the cache is keyed
+# by flags and port headers instead).
+LWIP_CFLAGS = $(filter-out -Werror -Wall -Wextra -MMD -MP,$(LIBC_CFLAGS)) -w -I$(CURDIR)/net/include
+LWIP_STAMP := $(BUILD)/lwip.mk
+LWIP_SRC   := net/lwip/build.sh net/lwip/lwip.sha256 $(wildcard net/include/*.h net/include/arch/*.h) \
+              $(wildcard libc/include/*.h libc/include/*/*.h)
+
+$(LWIP_STAMP): $(LWIP_SRC) $(NEWLIB_STAMP)
+	@mkdir -p $(@D)
+	@echo "  LWIP    (cached in $${HERMIT_CACHE:-$$HOME/.cache/hermitcore-c})"
+	$(Q)prefix=$$(LWIP_CFLAGS='$(LWIP_CFLAGS)' net/lwip/build.sh) && \
+	  echo "LWIP_PREFIX := $$(echo "$$prefix" | tail -n 1)" > $@.tmp && mv $@.tmp $@
+
+ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
+ifneq ($(NEWLIB_SYSROOT),)
+-include $(LWIP_STAMP)
+endif
+endif
+
+lwip: $(LWIP_STAMP)
+.PHONY: lwip
+
+# The C library's socket glue (libc/socket.c, poll.c, netdb.c) includes
+# net/netsock.h and net/net.h.
+LIBC_CFLAGS += -iquote net
+
+# Our port: compiled with lwIP's headers and the port's configuration.
+NET_CFLAGS = $(LIBC_CFLAGS) -Inet/include -I$(LWIP_PREFIX)/src/include
+NET_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard net/*.c))
+LIBNET   := $(BUILD)/lib/libhermit-net.a
+
+$(BUILD)/net/%.o: net/%.c $(LWIP_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(NET_CFLAGS) -c -o $@ $<
+
+# lwIP's global names (tcp_connect, udp_send, netif_add, ...) would clash
+# with applications' own: the port and the stack are linked into one
+# object in which only net/exports.txt stays global.
+NET_BLOB := $(BUILD)/net/hermit-net.o
+$(NET_BLOB): $(NET_OBJS) $(LWIP_STAMP) net/exports.txt
+	@echo "  LD      $@"
+	$(Q)$(LD) -r -o $@.tmp $(NET_OBJS) --whole-archive $(LWIP_PREFIX)/lib/liblwip.a
+	$(Q)objcopy --keep-global-symbols=net/exports.txt $@.tmp $@ && rm -f $@.tmp
+
+$(LIBNET): $(NET_BLOB)
+	@mkdir -p $(@D)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Inside libc.mk's link group: the port, then the stack it drives. The C
+# library refers to the network layer only weakly (so hermit-cc images
+# without these archives still link); -u pulls it in here.
+NET_LIBS = -u netsock_socket $(LIBNET)
+
+# --- socket test programs ---------------------------------------------------
+$(BUILD)/tests/net/%.o: tests/net/%.c $(NEWLIB_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(LIBC_APP_CFLAGS) -c -o $@ $<
+
+$(eval $(call libc_image,net-server,tests/net/server.o))
+$(eval $(call libc_image,net-client,tests/net/client.o tests/net/client_conn.o))
+NET_IMAGES := $(BUILD)/net-server.elf $(BUILD)/net-client.elf
+$(NET_IMAGES): $(LIBNET)
+all: $(NET_IMAGES) $(LIBNET)
+
+# The libc suite's images link the network layer too (LIBC_LINK).
+$(patsubst %,$(BUILD)/libc-%.elf,$(LIBC_TEST_PROGRAMS)): $(LIBNET)
+

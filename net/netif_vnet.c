@@ -1,0 +1,248 @@
+/*
+ * netif_vnet.c - lwIP's link layer on virtio-net: one driver thread per
+ * device (pinned to CPU 0) polls the device and feeds received frames to
+ * lwIP under the core lock; transmissions go out zero-copy.
+ *
+ * The driver allows one thread at a time in vnet_send/vnet_poll/vnet_wait
+ * (virtio_net.h), and the driver thread sleeps in vnet_wait holding the
+ * device. So lwIP's output (which runs in whatever thread holds the core
+ * lock: an application thread inside send(), the tcpip thread's timers,
+ * or the driver thread itself while it delivers a frame) takes the device
+ * only if it is free (trylock; the lock is recursive for the driver
+ * thread) and otherwise queues the frame and wakes the driver thread.
+ * Lock order: device, then core; output never blocks on the device.
+ *
+ * Zero copy: the pbuf chain is handed to vnet_send with a reference held
+ * until tx_done, which is the protocol lwIP's TCP expects (it skips
+ * retransmitting a segment whose pbuf is still referenced). Chains that
+ * point at memory lwIP does not own are copied first.
+ */
+#include "lwip/opt.h"
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcpip.h"
+#include "netif/ethernet.h"
+
+#include "netif_vnet.h"
+
+#include "clock.h"
+#include "console.h"
+#include "kerr.h"
+#include "spinlock.h"
+#include "sync.h"
+#include "thread.h"
+#include "virtio/virtio_net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TXQ_LEN         512
+/* The longest the driver thread sleeps without news: a safety net only
+ * (vnet_wake is never lost), so the boot CPU wakes at most once a second. */
+#define IDLE_WAIT_NS    (1000 * 1000 * 1000ull)
+#define RX_BUDGET       64
+
+struct net_vnet {
+    struct netif netif;
+    struct netdev *dev;
+    struct mutex dev_lock;          /* recursive: the driver thread re-enters via output */
+    struct spinlock txq_lock;
+    struct pbuf *txq[TXQ_LEN];      /* frames waiting for the device */
+    unsigned txq_head, txq_count;
+    uint64_t rx_nomem, tx_overflow;
+};
+
+/* Wakes the driver thread out of vnet_wait to send what senders queued. */
+static void vnet_kick(struct net_vnet *nv)
+{
+    vnet_wake(nv->dev);
+}
+
+static bool txq_push(struct net_vnet *nv, struct pbuf *p)
+{
+    bool ok = false;
+
+    spinlock_lock(&nv->txq_lock);
+    if (nv->txq_count < TXQ_LEN) {
+        nv->txq[(nv->txq_head + nv->txq_count) % TXQ_LEN] = p;
+        nv->txq_count++;
+        ok = true;
+    }
+    spinlock_unlock(&nv->txq_lock);
+    return ok;
+}
+
+static struct pbuf *txq_peek(struct net_vnet *nv)
+{
+    struct pbuf *p = NULL;
+
+    spinlock_lock(&nv->txq_lock);
+    if (nv->txq_count)
+        p = nv->txq[nv->txq_head];
+    spinlock_unlock(&nv->txq_lock);
+    return p;
+}
+
+static void txq_pop(struct net_vnet *nv)
+{
+    spinlock_lock(&nv->txq_lock);
+    nv->txq_head = (nv->txq_head + 1) % TXQ_LEN;
+    nv->txq_count--;
+    spinlock_unlock(&nv->txq_lock);
+}
+
+/* Device held. Sends queued frames in order; false if the ring filled up. */
+static bool txq_flush(struct net_vnet *nv)
+{
+    struct vnet_iov iov[VNET_IOV_MAX];
+    struct pbuf *p;
+
+    while ((p = txq_peek(nv))) {
+        unsigned n = 0;
+        for (struct pbuf *q = p; q; q = q->next)
+            if (q->len)
+                iov[n++] = (struct vnet_iov){ q->payload, q->len };
+        int r = vnet_send(nv->dev, iov, n, p);
+        if (r == VNET_EAGAIN)
+            return false;
+        txq_pop(nv);
+        if (r != VNET_OK)
+            pbuf_free(p);           /* a frame the device cannot take: dropped */
+    }
+    return true;
+}
+
+/* lwIP's output; the core lock is held. */
+static err_t vnet_linkoutput(struct netif *netif, struct pbuf *p)
+{
+    struct net_vnet *nv = netif->state;
+    struct pbuf *q = p;
+
+    /* The device takes at most VNET_IOV_MAX pieces, and reads them after
+     * we return: chains too long, or pointing at the caller's memory
+     * (PBUF_REF, e.g. UDP payloads sent zero-copy), go out as a copy. */
+    bool volatile_data = false;
+    for (struct pbuf *r = p; r; r = r->next)
+        volatile_data |= (r->type_internal & PBUF_TYPE_FLAG_DATA_VOLATILE) != 0;
+    if (volatile_data || pbuf_clen(p) > VNET_IOV_MAX) {
+        q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+        if (!q)
+            return ERR_MEM;
+    } else {
+        pbuf_ref(p);
+    }
+    if (!txq_push(nv, q)) {
+        nv->tx_overflow++;
+        pbuf_free(q);
+        return ERR_MEM;
+    }
+    if (mutex_trylock(&nv->dev_lock) == KERR_OK) {
+        bool all_sent = txq_flush(nv);
+        mutex_unlock(&nv->dev_lock);
+        if (all_sent)
+            return ERR_OK;
+    }
+    vnet_kick(nv);
+    return ERR_OK;
+}
+
+static void vnet_tx_done(void *ctx, struct netdev *dev, void *cookie)
+{
+    (void)ctx, (void)dev;
+    pbuf_free(cookie);
+}
+
+/* Driver thread, device held: copies the frame into pool pbufs for lwIP. */
+static void vnet_rx(void *ctx, struct netdev *dev, const struct vnet_frame *f)
+{
+    struct net_vnet *nv = ctx;
+    size_t off = 0;
+
+    (void)dev;
+    if (f->len > 0xFFFF)
+        return;
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)f->len, PBUF_POOL);
+    if (!p) {
+        nv->rx_nomem++;
+        return;
+    }
+    for (unsigned i = 0; i < f->nseg; i++) {
+        pbuf_take_at(p, f->seg[i].base, (u16_t)f->seg[i].len, (u16_t)off);
+        off += f->seg[i].len;
+    }
+    /* tcpip_input takes the core lock and runs ethernet_input here. */
+    if (nv->netif.input(p, &nv->netif) != ERR_OK)
+        pbuf_free(p);
+}
+
+static void *vnet_thread(void *arg)
+{
+    struct net_vnet *nv = arg;
+
+    for (;;) {
+        mutex_lock(&nv->dev_lock);
+        unsigned got = vnet_poll(nv->dev, RX_BUDGET);
+        bool all_sent = txq_flush(nv);
+        bool idle = got == 0 && (txq_peek(nv) == NULL || !all_sent);
+        /* A full ring: vnet_wait also wakes for transmit completions. */
+        if (idle)
+            vnet_wait(nv->dev, clock_ns() + IDLE_WAIT_NS);
+        mutex_unlock(&nv->dev_lock);
+    }
+    return NULL;
+}
+
+static err_t vnet_netif_init(struct netif *netif)
+{
+    struct net_vnet *nv = netif->state;
+
+    netif->name[0] = 'v';
+    netif->name[1] = 'n';
+    netif->output = etharp_output;
+    netif->linkoutput = vnet_linkoutput;
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(netif->hwaddr, nv->dev->mac, ETH_HWADDR_LEN);
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    return ERR_OK;
+}
+
+struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *cfg)
+{
+    struct net_vnet *nv = calloc(1, sizeof(*nv));
+    struct vnet_client client = { vnet_rx, vnet_tx_done, NULL };
+    struct thread_attr attr = { 64 * 1024, NET_CPU, true, "net-vnet" };
+    struct thread *t;
+
+    if (!nv)
+        return NULL;
+    nv->dev = dev;
+    mutex_init(&nv->dev_lock, MUTEX_RECURSIVE);
+    nv->txq_lock = (struct spinlock)SPINLOCK_INIT;
+    client.ctx = nv;
+    if (vnet_set_client(dev, &client) != VNET_OK) {
+        free(nv);
+        return NULL;
+    }
+    vnet_set_polling(dev, false);
+
+    LOCK_TCPIP_CORE();
+    netif_add(&nv->netif, cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->addr,
+              cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->netmask, cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->gw,
+              nv, vnet_netif_init, tcpip_input);
+    nv->netif.mtu = cfg->mtu && cfg->mtu < dev->mtu ? (u16_t)cfg->mtu : dev->mtu;
+#if LWIP_NETIF_HOSTNAME
+    netif_set_hostname(&nv->netif, cfg->hostname);
+#endif
+    netif_set_link_up(&nv->netif);
+    netif_set_up(&nv->netif);
+    if (cfg->dhcp)
+        dhcp_start(&nv->netif);
+    UNLOCK_TCPIP_CORE();
+
+    if (thread_create(&t, &attr, vnet_thread, nv) != KERR_OK) {
+        klog(LOG_ERROR, "net: cannot start the driver thread of %s\n", dev->name);
+        return NULL;
+    }
+    return &nv->netif;
+}

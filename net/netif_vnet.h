@@ -1,0 +1,29 @@
+/*
+ * netif_vnet.h - an lwIP network interface over one virtio-net device,
+ * driven by its own thread on CPU 0.
+ *
+ * Contract: net_vnet_attach MUST be called with the lwIP core unlocked,
+ * once per device, after tcpip_init. It adds the interface (static
+ * address, or DHCP if dhcp is true), marks it up and starts the driver
+ * thread; it returns the netif or NULL (out of memory, device refused).
+ */
+#ifndef NET_NETIF_VNET_H
+#define NET_NETIF_VNET_H
+
+#include <stdbool.h>
+
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+
+struct netdev;
+
+struct net_vnet_config {
+    ip4_addr_t addr, netmask, gw;   /* ignored with dhcp */
+    bool dhcp;
+    unsigned mtu;                   /* 0: the device's */
+    const char *hostname;           /* for DHCP; may be NULL */
+};
+
+struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *cfg);
+
+#endif
