@@ -41,3 +41,32 @@ expect_refusal cluster-net-bad-name "name must be" create "Bad Name"
 expect_refusal cluster-net-bad-plan "unknown plan" create --plan carrier-pigeon "x$$"
 expect_refusal cluster-net-bad-count "must be 1..256" create --vms 0 "x$$"
 expect_refusal cluster-net-destroy-unknown "no network named" destroy "nope$$"
+
+# Two VMs attached with hermit-run --net to each plan: the echo and MPICH
+# patterns cross the switch (vde) or the bridge inside its namespace.
+# cluster_pair NAME PLAN CHECKS...
+cluster_pair() {
+    local name=$1 plan=$2 net=c$$
+    shift 2
+    if ! cluster/hermit-net create --plan "$plan" --vms 2 "$net" > "$logs/$name.net.log" 2>&1; then
+        fail "$name" "cannot create the $plan network"
+        return
+    fi
+    timeout 130 "$run" --timeout 120 --net "$net" --net-index 0 --kopt ip=10.10.0.1/16 \
+        "$build/net-server.elf" > "$logs/$name.server.log" 2>&1 &
+    local peer=$!
+    guest "$name" 0 $'^0 failures' -- --net "$net" --net-index 1 --kopt ip=10.10.0.2/16 \
+        --kopt hosts=server:10.10.0.1 "$build/net-client.elf" -- server "$@" quit
+    local waited=0
+    while kill -0 "$peer" 2>/dev/null && [ $waited -lt 20 ]; do
+        sleep 0.5
+        waited=$((waited + 1))
+    done
+    kill "$peer" 2>/dev/null
+    wait "$peer" 2>/dev/null
+    cluster/hermit-net destroy "$net"
+}
+
+cluster_pair cluster-vde-two-vms vde echo32 mpich
+[ "$(id -u)" -eq 0 ] && cluster_pair cluster-bridge-two-vms bridge echo32 mpich
+guest cluster-unknown-network 2 "no network named" -- --net nonet$$ "$ktest" -- boot
