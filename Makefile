@@ -123,7 +123,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(wildcard tests/un
 unit-tests: $(UNIT_BINS)
 
 check: all unit-tests
-	@tests/run.sh $(BUILD)
+	@UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh $(BUILD)
 
 BENCH_OUT ?= bench/results/$(shell date +%Y%m%d-%H%M%S)
 bench: all
