@@ -28,6 +28,9 @@ have grub-mkrescue || need+=(grub-common)
 have xorriso     || need+=(xorriso)
 have mformat     || need+=(mtools)
 have vde_switch  || need+=(vde2)
+have cpio        || need+=(cpio)
+# Host-side MPICH: only the launcher's tests use it (real PMI clients).
+have mpicc       || need+=(mpich libmpich-dev)
 have timeout     || need+=(coreutils)
 qemu_ok && want_qemu=0 || want_qemu=1
 
