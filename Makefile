@@ -130,6 +130,8 @@ bench: all
 	@mkdir -p $(BENCH_OUT)
 	bench/boot.py $(BUILD)/boottime.elf $(BENCH_OUT)/boot.csv | tee $(BENCH_OUT)/boot.md
 	bench/noise/run.py $(BENCH_OUT)
+	bench/syscalls/run.py $(BENCH_OUT)
+	bench/net/run.py $(BENCH_OUT)
 
 clean:
 	rm -rf $(BUILD)

@@ -36,6 +36,7 @@ void libc_time_init(void);
 void libc_env_init(void);
 void libc_files_init(void);
 void libc_net_init(void);       /* weak no-op unless the network layer is linked */
+void libc_net_drain(void);      /* at exit: lets sent data leave (bounded); weak no-op */
 
 /* Frees the calling thread's newlib state (thread exit). */
 void libc_reent_release(void);

@@ -20,6 +20,7 @@
 
 _Noreturn void _exit(int status)
 {
+    libc_net_drain();
     machine_exit(status & 0xFF);
 }
 

@@ -49,6 +49,11 @@ struct sock {
 static const struct file_ops socket_ops;
 
 /* The default start-up hook for images without the network layer. */
+/* Without the network layer there is nothing to drain at exit. */
+__attribute__((weak)) void libc_net_drain(void)
+{
+}
+
 __attribute__((weak)) void libc_net_init(void)
 {
 }

@@ -11,6 +11,7 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
+#include "lwip/priv/tcp_priv.h"
 
 #include "net.h"
 #include "netif_vnet.h"
@@ -222,4 +223,30 @@ void net_init(void)
 void libc_net_init(void)
 {
     net_init();
+}
+
+/*
+ * The VM powers off at exit, unlike a process whose kernel keeps sending
+ * after it is gone: wait (bounded) until no TCP connection has unsent or
+ * unacknowledged data, FINs included, so that what a program wrote before
+ * exit reaches its peer.
+ */
+#define DRAIN_LIMIT_NS (2000ull * 1000 * 1000)
+
+void libc_net_drain(void)
+{
+    uint64_t deadline = clock_ns() + DRAIN_LIMIT_NS;
+
+    if (!network_up)
+        return;
+    while (clock_ns() < deadline) {
+        bool busy = false;
+        LOCK_TCPIP_CORE();
+        for (struct tcp_pcb *p = tcp_active_pcbs; p && !busy; p = p->next)
+            busy = p->unsent || p->unacked;
+        UNLOCK_TCPIP_CORE();
+        if (!busy)
+            return;
+        thread_sleep_ns(1000 * 1000);
+    }
 }

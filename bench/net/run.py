@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""run.py - the network benchmark, unikernel pair vs Linux-guest pair.
+
+    bench/net/run.py [--repeat N] [--rounds R] [--stream-mib M] [--smp N] [OUTDIR]
+
+Two VMs per run, joined by a QEMU stream netdev on a unix socket (no host
+network), both booted with the same QEMU options: -M pc, -accel
+tcg,thread=multi, -cpu max, -m 256M, --smp vCPUs (default 1), a
+virtio-net-pci NIC. bench/net/netbench.c runs on both: "server" on the
+first VM, "client" on the second, which measures TCP ping-pong round
+trips (8 B, 1 KiB, 64 KiB) and a one-way stream. The unikernel image is
+built with bin/hermit-cc; the Linux program with gcc -static and put into
+the Linux guest's initramfs together with the virtio-net modules from the
+same kernel package (bench/baseline/build-linux-guest.sh --add), which
+netbench -L loads before giving eth0 its address.
+
+Runs are interleaved (hermit, linux, hermit, linux, ...). Reported per
+system: the median over runs of each run's median (and the min and max
+of those medians), one-way latency = round trip / 2, and hermit/linux
+ratios. Times are the guests' own clocks under TCG: emulated time on a
+shared host, meaningful as a comparison in one configuration only.
+
+Writes OUTDIR/net.csv and OUTDIR/net.md, and prints the table.
+"""
+
+import argparse
+import datetime
+import glob
+import csv
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+HERMIT_RUN = os.path.join(ROOT, "bin", "hermit-run")
+HERMIT_CC = os.path.join(ROOT, "bin", "hermit-cc")
+LINUX_RUN = os.path.join(ROOT, "bench", "baseline", "linux-run")
+BUILD_GUEST = os.path.join(ROOT, "bench", "baseline", "build-linux-guest.sh")
+SOURCE = os.path.join(HERE, "netbench.c")
+CACHE = os.path.join(os.environ.get("HERMIT_CACHE") or os.path.expanduser("~/.cache/hermitcore-c"))
+WORK = os.path.join(CACHE, "bench-net")
+IMAGE = os.path.join(ROOT, "build", "bench-net", "netbench.elf")
+MODULES = ["virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
+           "virtio_pci", "failover", "net_failover", "virtio_net"]
+MODULE_PATHS = {"failover": "kernel/net/core/", "net_failover": "kernel/drivers/net/",
+                "virtio_net": "kernel/drivers/net/"}
+SERVER_IP, CLIENT_IP = "10.0.0.1", "10.0.0.2"
+RUN_TIMEOUT = 300
+
+
+def say(msg):
+    print(f"bench-net: {msg}", file=sys.stderr, flush=True)
+
+
+def build_hermit():
+    os.makedirs(os.path.dirname(IMAGE), exist_ok=True)
+    subprocess.run([HERMIT_CC, "-O2", "-Wall", "-Wextra", "-Werror", SOURCE, "-o", IMAGE],
+                   check=True)
+
+
+def extract_modules():
+    """The virtio-net modules of the guest's own kernel package, as --add wants
+    them (executable files); the initramfs carries no modules tree."""
+    with open(os.path.join(CACHE, "linux-guest", "kernel-version")) as f:
+        kpkg = f.read().split()[0]
+    debs = glob.glob(os.path.join(CACHE, "linux-guest", "debs", f"{kpkg}_*.deb"))
+    if not debs:
+        sys.exit(f"bench-net: no {kpkg} package in the Linux guest's cache")
+    out = os.path.join(WORK, "modules")
+    os.makedirs(out, exist_ok=True)
+    patterns = [f"./lib/modules/*/{MODULE_PATHS.get(m, 'kernel/drivers/virtio/')}{m}.ko"
+                for m in MODULES]
+    tar = subprocess.Popen(["tar", "-x", "-C", out, "--wildcards", "--transform=s|.*/||"]
+                           + patterns, stdin=subprocess.PIPE)
+    subprocess.run(["dpkg-deb", "--fsys-tarfile", debs[0]], stdout=tar.stdin, check=True)
+    tar.stdin.close()
+    if tar.wait() != 0:
+        sys.exit("bench-net: extracting the virtio-net modules failed")
+    paths = [os.path.join(out, m + ".ko") for m in MODULES]
+    for p in paths:
+        os.chmod(p, 0o755)
+    return paths
+
+
+def build_linux():
+    """Returns the keyed initramfs that holds netbench and the modules."""
+    os.makedirs(WORK, exist_ok=True)
+    prog = os.path.join(WORK, "netbench")
+    subprocess.run(["gcc", "-O2", "-static", "-Wall", "-Wextra", "-Werror", SOURCE, "-o", prog],
+                   check=True)
+    subprocess.run([BUILD_GUEST], check=True, stdout=sys.stderr)   # kernel + debs first
+    adds = [a for p in [prog] + extract_modules() for a in ("--add", p)]
+    subprocess.run([BUILD_GUEST] + adds, check=True, stdout=sys.stderr)
+    # The stable name may be re-pointed by another benchmark: keep the keyed file.
+    link = os.path.join(CACHE, "linux-guest", "initramfs.cpio.gz")
+    keyed = os.path.join(os.path.dirname(link), os.readlink(link))
+    with open(keyed + ".contents") as f:
+        if "netbench" not in f.read().split():
+            sys.exit("bench-net: the initramfs lacks netbench (built concurrently?); rerun")
+    return keyed
+
+
+def netdev(sock, server, mac):
+    mode = "server=on" if server else "server=off,reconnect-ms=100"
+    return ["--qemu-arg=-netdev",
+            f"--qemu-arg=stream,id=n0,{mode},addr.type=unix,addr.path={sock}",
+            "--qemu-arg=-device", f"--qemu-arg=virtio-net-pci,netdev=n0,mac={mac}"]
+
+
+def commands(system, sock, args, initrd):
+    client_args = ["-r", str(args.rounds), "-s", str(args.stream_mib)]
+    common = ["--timeout", str(RUN_TIMEOUT), "--smp", str(args.smp)]
+    if system == "hermit":
+        server = [HERMIT_RUN] + common + ["--kopt", f"ip={SERVER_IP}/24"] + \
+            netdev(sock, True, "52:54:00:00:02:01") + [IMAGE, "--", "server"]
+        client = [HERMIT_RUN] + common + ["--kopt", f"ip={CLIENT_IP}/24"] + \
+            netdev(sock, False, "52:54:00:00:02:02") + [IMAGE, "--", "client", SERVER_IP] + \
+            client_args
+    else:
+        base = [LINUX_RUN] + common + ["--initrd", initrd]
+        server = base + netdev(sock, True, "52:54:00:00:03:01") + \
+            ["--", "netbench", "-L", f"{SERVER_IP}/24", "server"]
+        client = base + netdev(sock, False, "52:54:00:00:03:02") + \
+            ["--", "netbench", "-L", f"{CLIENT_IP}/24", "client", SERVER_IP] + client_args
+    return server, client
+
+
+def run_pair(system, args, initrd):
+    with tempfile.TemporaryDirectory(prefix="bench-net-") as tmp:
+        sock = os.path.join(tmp, "link.sock")
+        server_cmd, client_cmd = commands(system, sock, args, initrd)
+        log = open(os.path.join(tmp, "server.log"), "w+")
+        server = subprocess.Popen(server_cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                  stderr=subprocess.STDOUT)
+        try:
+            time.sleep(0.5)                     # the server's QEMU creates the socket
+            out = subprocess.run(client_cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                                 text=True, timeout=RUN_TIMEOUT + 30)
+            server.wait(timeout=30)
+        finally:
+            if server.poll() is None:
+                server.terminate()              # hermit-run/linux-run stop their QEMU
+                server.wait(timeout=10)
+        log.seek(0)
+        if out.returncode != 0 or server.returncode != 0:
+            sys.exit(f"bench-net: {system} pair failed (client {out.returncode}, server "
+                     f"{server.returncode}):\n{out.stdout[-1500:]}{out.stderr[-1500:]}\n"
+                     f"server:\n{log.read()[-1500:]}")
+    return parse(out.stdout, system)
+
+
+def parse(text, system):
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"pingpong (\d+) rounds \d+ rtt_us min ([\d.]+) median ([\d.]+) "
+                     r"max ([\d.]+)", line)
+        if m:
+            rows[f"pingpong_{m.group(1)}"] = dict(unit="rtt_us", min=float(m.group(2)),
+                                                  median=float(m.group(3)),
+                                                  max=float(m.group(4)))
+        m = re.match(r"stream (\d+) mib seconds ([\d.]+) mb_s ([\d.]+)", line)
+        if m:
+            rows["stream"] = dict(unit="MB/s", median=float(m.group(3)), seconds=float(m.group(2)))
+    if len(rows) < 4:
+        sys.exit(f"bench-net: incomplete {system} output:\n{text[-2000:]}")
+    return rows
+
+
+def summarize(results, metric, system):
+    vals = [r["median"] for r in results if r["metric"] == metric and r["system"] == system]
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def table(results, args):
+    lines = ["| measure | HermitCore-C median [min-max] | Linux guest median [min-max] "
+             "| hermit/linux | goal |", "|---|---|---|---|---|"]
+    for metric, label in (("pingpong_8", "8 B one-way latency (µs)"),
+                          ("pingpong_1024", "1 KiB one-way latency (µs)"),
+                          ("pingpong_65536", "64 KiB one-way latency (µs)"),
+                          ("stream", "stream (MB/s)")):
+        h, l = summarize(results, metric, "hermit"), summarize(results, metric, "linux")
+        div = 1 if metric == "stream" else 2
+        ratio = h[0] / l[0]
+        goal = "≥ 1.0" if metric == "stream" else "≤ 0.6"
+        met = ratio >= 1.0 if metric == "stream" else ratio <= 0.6
+        lines.append(f"| {label} | {h[0] / div:.1f} [{h[1] / div:.1f}-{h[2] / div:.1f}] | "
+                     f"{l[0] / div:.1f} [{l[1] / div:.1f}-{l[2] / div:.1f}] | {ratio:.2f} | "
+                     f"{goal} {'met' if met else 'missed'} |")
+    header = (f"# TCP between two VMs: HermitCore-C pair vs Linux-guest pair\n\n"
+              f"{args.repeat} interleaved runs per system; per run {args.rounds} round trips "
+              f"(8 B, 1 KiB; {args.rounds // 4 + 1} for 64 KiB) and a {args.stream_mib} MiB "
+              f"stream. QEMU -M pc -accel tcg,thread=multi -cpu max -smp {args.smp} -m 256M, "
+              "virtio-net-pci on a unix-socket stream netdev. One-way = median round trip / 2; "
+              "the bracket is the spread of the per-run medians. TCG: emulated time on a "
+              f"shared {os.cpu_count()}-CPU host.\n")
+    return header + "\n" + "\n".join(lines) + "\n"
+
+
+def main():
+    p = argparse.ArgumentParser(description="TCP latency and stream, unikernel vs Linux guest.")
+    p.add_argument("outdir", nargs="?")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=1000)
+    p.add_argument("--stream-mib", type=int, default=64)
+    p.add_argument("--smp", type=int, default=1)
+    args = p.parse_args()
+    outdir = args.outdir or os.path.join(
+        ROOT, "bench", "results", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    os.makedirs(outdir, exist_ok=True)
+
+    say("building netbench for both systems")
+    build_hermit()
+    initrd = build_linux()
+    results = []
+    for r in range(args.repeat):
+        for system in ("hermit", "linux"):
+            say(f"run {r + 1}/{args.repeat} {system}")
+            for metric, row in run_pair(system, args, initrd).items():
+                results.append(dict(system=system, run=r + 1, metric=metric, **row))
+
+    fields = ["system", "run", "metric", "unit", "min", "median", "max", "seconds"]
+    with open(os.path.join(outdir, "net.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, restval="")
+        w.writeheader()
+        w.writerows(results)
+    text = table(results, args)
+    with open(os.path.join(outdir, "net.md"), "w") as f:
+        f.write(text)
+    print(text)
+    say(f"results in {outdir}")
+
+
+if __name__ == "__main__":
+    main()
