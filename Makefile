@@ -1,7 +1,8 @@
 # HermitCore-C top-level build.
 #
 #   make            host tools check, kernel objects, the example images
-#   make run        boots examples/hello in QEMU (the main job today)
+#   make run        an MPI job across booted VMs (the main job): 4 ranks of
+#                   tests/mpi/ring.c on a private cluster network
 #   make check      every test; the last line is "N passed, N failed"
 #   make bench      benchmarks (boot time and image size today)
 #   make deps       installs the host packages (run by everything else)
@@ -94,8 +95,8 @@ $(eval $(call image,ktest,tests/guest/ktest.o tests/guest/ktest_threads.o tests/
 $(eval $(call image,boottime,bench/boottime.o))
 $(eval $(call image,fwq,bench/noise/fwq_hermit.o bench/noise/fwq.o))
 
-run: $(BUILD)/hello.elf
-	bin/hermit-run --smp 2 $(BUILD)/hello.elf -- "from the command line"
+run: all
+	cluster/hermit-mpirun -n 4 -l $(BUILD)/mpi-ring.elf
 
 # Host unit tests: the pure parts of the kernel, built for the host with
 # sanitizers.

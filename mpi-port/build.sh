@@ -328,7 +328,8 @@ main() {
     for f in lib/libhermit.a lib/libhermit-c.a lib/libhermit-net.a ksyms-empty.o; do
         [ -f "$BUILD_DIR/$f" ] || die "HermitCore-C is not built ($BUILD_DIR/$f missing): run 'make' first"
     done
-    KEY_INPUTS=$(key_inputs)
+    # Where the checkout lives is not an input: every clone shares one build.
+    KEY_INPUTS=$(key_inputs | sed "s|$ROOT|@ROOT@|g")
     PREFIX=$CACHE_ROOT/mpich-$MPICH_VERSION-$(echo "$KEY_INPUTS" | sha256sum | cut -c1-12)
     if [ "$mode" = print ]; then
         is_built || die "not built yet: $PREFIX (run $0)"
