@@ -41,8 +41,8 @@ mpirun_case() {
 }
 
 mpirun_case mpirun-ring-4-vms-vde '^\[0\] mpi-ring: OK: 4 ranks' -n 4 -l "$mpi_ring"
-mpirun_case mpirun-hello-2-vms-vde $'^hello from rank 0 of 2 on rank0\n^hello from rank 1 of 2 on rank1' \
-    -n 2 "$mpi_hello"
+mpirun_case mpirun-hello-2-vms-vde $'^\\[0\\] hello from rank 0 of 2 on rank0\n^\\[1\\] hello from rank 1 of 2 on rank1' \
+    -n 2 -l "$mpi_hello"
 if [ "$(id -u)" -eq 0 ]; then
     mpirun_case mpirun-ring-4-vms-bridge '^mpi-ring: OK: 4 ranks' -n 4 --net bridge "$mpi_ring"
 fi
