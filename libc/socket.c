@@ -163,7 +163,9 @@ int socketpair(int domain, int type, int protocol, int sv[2])
     return (int)syscall_result(-EOPNOTSUPP);
 }
 
-int bind(int fd, const struct sockaddr *addr, socklen_t len)
+/* bind and connect: translate the address, then hand it to the stack. */
+static int with_address(int fd, const struct sockaddr *addr, socklen_t len,
+                        int (*op)(int s, const struct netsock_addr *a))
 {
     struct netsock_addr a;
     struct file *f;
@@ -174,9 +176,14 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
         return (int)syscall_result(r);
     r = addr_in(addr, len, &a);
     if (r == 0)
-        r = netsock_bind(sk->s, &a);
+        r = op(sk->s, &a);
     file_put(f);
     return (int)syscall_result(r);
+}
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    return with_address(fd, addr, len, netsock_bind);
 }
 
 int listen(int fd, int backlog)
@@ -216,18 +223,7 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    struct netsock_addr a;
-    struct file *f;
-    long r;
-    struct sock *sk = sock_get(fd, &f, &r);
-
-    if (!sk)
-        return (int)syscall_result(r);
-    r = addr_in(addr, len, &a);
-    if (r == 0)
-        r = netsock_connect(sk->s, &a);
-    file_put(f);
-    return (int)syscall_result(r);
+    return with_address(fd, addr, len, netsock_connect);
 }
 
 int shutdown(int fd, int how)
