@@ -31,7 +31,12 @@
 #define ICR_STARTUP         0x00000600u
 #define ICR_ASSERT          0x00004000u
 #define TIMER_DIV_16        0x3
-#define CALIBRATE_NS        10000000ull
+/*
+ * The timer only decides when a sleeper is woken; the scheduler checks
+ * deadlines against the TSC, so a small rate error costs lateness, never an
+ * early wake-up. 1 ms gives tens of thousands of timer counts.
+ */
+#define CALIBRATE_NS        1000000ull
 
 static enum apic_mode mode;
 static volatile uint32_t *mmio;
