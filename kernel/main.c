@@ -26,6 +26,7 @@
 #include "pmem.h"
 #include "sched.h"
 #include "serial.h"
+#include "shutdown.h"
 #include "smp.h"
 #include "thread.h"
 #include "trampoline.h"
@@ -155,7 +156,7 @@ static void *main_thread(void *unused)
 
     (void)unused;
     boot_tsc_main = rdtsc();
-    machine_exit(app_start(argc, argv));
+    shutdown_exit(app_start(argc, argv));
 }
 
 /* Runs on the boot CPU's guarded stack, which becomes its idle thread's. */
@@ -205,6 +206,7 @@ void kernel_main(uint32_t magic, uintptr_t info)
     }
     if ((err = options_apply(&cmdline, &options)))
         machine_exit(err);
+    shutdown_set_stats(options.stats);
     klog(LOG_INFO, "booted via %s, command line \"%s\"\n",
          bootinfo_protocol_name(boot_info.protocol), boot_info.cmdline);
 

@@ -21,6 +21,7 @@ static const struct {
     { "idle", VALUE, "halt|poll" },
     { "acpi", VALUE, "on|off" },
     { "cpus", VALUE, "a number from 1 to 64" },
+    { "stats", FLAG, "print per-CPU busy/idle ticks at exit" },
     /* Read by the layers above, which validate the values themselves. */
     { "env", LAYER, "KEY=VALUE, one per variable (C library)" },
     { "epoch", LAYER, "seconds since 1970 at boot (C library wall clock)" },
@@ -96,6 +97,8 @@ int options_apply(const struct cmdline *cl, struct kernel_options *out)
                                  known[k].help, o->value), reject(msg);
         } else if (!strcmp(o->key, "probe")) {
             out->probe = 1;
+        } else if (!strcmp(o->key, "stats")) {
+            out->stats = 1;
         } else if (!strcmp(o->key, "idle") && (!strcmp(o->value, "halt") ||
                                                !strcmp(o->value, "poll"))) {
             out->idle = !strcmp(o->value, "poll") ? IDLE_POLL : IDLE_HALT;

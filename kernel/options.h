@@ -21,6 +21,7 @@ struct kernel_options {
     enum idle_policy idle;      /* idle=halt (default) or idle=poll */
     int acpi_off;               /* acpi=off: read the MP table instead */
     unsigned max_cpus;          /* cpus=N: start at most N CPUs (0: all) */
+    int stats;                  /* stats: per-CPU accounting at exit */
 };
 
 int options_apply(const struct cmdline *cl, struct kernel_options *out);

@@ -9,6 +9,7 @@ void percpu_install(struct cpu *c, unsigned index)
 {
     c->self = c;
     c->index = index;
+    c->start_tsc = rdtsc();
     list_init(&c->runqueue);
     list_init(&c->sleepers);
     wrmsr(MSR_GS_BASE, (uintptr_t)c);

@@ -40,6 +40,10 @@ struct cpu {
     volatile int idle_halted;       /* in hlt: only an IPI brings it back */
     uint64_t fs_base;               /* what MSR_FS_BASE holds now */
 
+    /* Busy time is now - start_tsc - idle_polled - trap_halted_ticks(); under
+     * -icount shift=0 that is the number of guest instructions executed. */
+    uint64_t start_tsc;             /* when this CPU reached percpu_install */
+    uint64_t idle_polled;           /* TSC ticks polling in idle=poll mode */
     uint64_t context_switches;
     uint64_t timer_interrupts;
     uint64_t wakeup_ipis;

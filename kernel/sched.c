@@ -283,13 +283,14 @@ _Noreturn void sched_idle_loop(void)
             continue;
         }
         if (idle_policy == IDLE_HALT) {
-            /* sti takes effect after hlt starts: no wake-up slips between. */
-            __asm__ volatile("sti; hlt" ::: "memory");
+            trap_halt_until_interrupt();
             c->idle_halted = 0;
         } else {
+            uint64_t start = rdtsc();
             irq_enable();
             while (!c->rq_len)
                 cpu_relax();
+            c->idle_polled += rdtsc() - start;
         }
     }
 }

@@ -6,7 +6,7 @@
 
 #include "console.h"
 #include "cpu.h"
-#include "machine.h"
+#include "shutdown.h"
 #include "percpu.h"
 #include "thread.h"
 
@@ -21,7 +21,7 @@
 _Noreturn void _exit(int status)
 {
     libc_net_drain();
-    machine_exit(status & 0xFF);
+    shutdown_exit(status & 0xFF);
 }
 
 pid_t getpid(void)
@@ -47,7 +47,7 @@ int kill(pid_t pid, int sig)
         return 0;
     kprintf("hermit: terminated by signal %d%s\n", sig,
             sig == SIGABRT ? " (abort)" : "");
-    machine_exit(128 + sig);
+    shutdown_exit(128 + sig);
 }
 
 pid_t fork(void)

@@ -105,6 +105,20 @@ guest threads-sleep-accuracy 0 '^ok sleep' -- --smp 2 "$ktest" -- sleep
 guest threads-tls 0 '^ok tls' -- --smp 4 "$ktest" -- tls
 guest threads-fpu-sse-avx 0 $'SSE and AVX\n^ok fpu' -- --smp 2 "$ktest" -- fpu
 guest threads-fpu-xapic-1cpu 0 '^ok fpu' -- --smp 1 --cpu max,-x2apic "$ktest" -- fpu
+
+# kopt stats: under -icount the busy ticks are instructions. The sleeping
+# boot CPU must show idle time, and the unused second CPU must have run
+# almost nothing after bring-up (it only halts).
+guest kernel-stats-icount 0 $'^ok sleep\n^hermit-stats: tsc [0-9]+ Hz, 2 CPUs\n^hermit-stats: cpu 1 busy' \
+    -- --smp 2 --icount --kopt stats "$ktest" -- sleep
+if grep -q '^hermit-stats: cpu 1' "$logs/kernel-stats-icount.log"; then
+    if awk '/^hermit-stats: cpu 0 /{c0=($7 > 0)} /^hermit-stats: cpu 1 /{c1=($5 < 100000 && $7 > $5)}
+            END {exit !(c0 && c1)}' "$logs/kernel-stats-icount.log"; then
+        pass kernel-stats-idle-accounting
+    else
+        fail kernel-stats-idle-accounting "idle/busy ticks implausible: $(grep -c hermit-stats "$logs/kernel-stats-icount.log") lines"
+    fi
+fi
 guest threads-oversubscribe-1cpu 0 '^ok oversubscribe' -- --smp 1 "$ktest" -- oversubscribe
 guest threads-oversubscribe-4cpu 0 '^ok oversubscribe' -- --smp 4 "$ktest" -- oversubscribe
 guest noise-quiet-compute-cores 0 $'cpu 3: 0 interrupts, 0 context switches\n^ok quiet' \

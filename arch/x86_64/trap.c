@@ -9,6 +9,7 @@
 static trap_handler_fn handlers[256];
 static trap_handler_fn fallback;
 static uint64_t counts[CPU_MAX][256];
+static uint64_t halt_start[CPU_MAX], halted[CPU_MAX];   /* TSC ticks */
 
 static const struct {
     const char *mnemonic;
@@ -72,11 +73,40 @@ uint64_t trap_count(unsigned cpu, unsigned vector)
                                          : 0;
 }
 
+static void end_halt(unsigned cpu)
+{
+    if (halt_start[cpu]) {
+        halted[cpu] += rdtsc() - halt_start[cpu];
+        halt_start[cpu] = 0;
+    }
+}
+
+void trap_halt_until_interrupt(void)
+{
+    unsigned cpu = cpu_index();
+
+    halt_start[cpu] = rdtsc();
+    /* sti takes effect after hlt starts: no wake-up slips between. */
+    __asm__ volatile("sti; hlt" ::: "memory");
+    end_halt(cpu);
+}
+
+uint64_t trap_halted_ticks(unsigned cpu)
+{
+    if (cpu >= CPU_MAX)
+        return 0;
+    uint64_t start = __atomic_load_n(&halt_start[cpu], __ATOMIC_RELAXED);
+    uint64_t total = __atomic_load_n(&halted[cpu], __ATOMIC_RELAXED);
+    return start ? total + (rdtsc() - start) : total;
+}
+
 void trap_dispatch(struct trap_frame *frame)
 {
     trap_handler_fn h = handlers[frame->vector & 0xFF];
+    unsigned cpu = cpu_index();
 
-    counts[cpu_index()][frame->vector & 0xFF]++;
+    end_halt(cpu);
+    counts[cpu][frame->vector & 0xFF]++;
     if (!h)
         h = fallback;
     if (h)

@@ -43,6 +43,17 @@ enum trap_vector {
 typedef void (*trap_handler_fn)(struct trap_frame *frame);
 
 void trap_set_handler(unsigned vector, trap_handler_fn handler);
+
+/*
+ * Halts until an interrupt arrives; the caller MUST have interrupts
+ * disabled (they are enabled atomically with the halt, so no wake-up slips
+ * between its last check and the halt). The halted time up to the
+ * interrupt's dispatch is added to trap_halted_ticks; the handler's own
+ * time is not, so busy time counts the work interrupts do.
+ */
+void trap_halt_until_interrupt(void);
+/* TSC ticks CPU cpu spent halted in trap_halt_until_interrupt. */
+uint64_t trap_halted_ticks(unsigned cpu);
 void trap_set_fallback(trap_handler_fn handler);
 
 /* Short mnemonic and description of an exception vector ("#PF", "page fault"). */
