@@ -8,6 +8,8 @@
 #include "handle.h"
 #include "libc_internal.h"
 
+#include "heap.h"
+
 #include <stddef.h>
 
 #define CHUNK_SLOTS 1024
@@ -100,4 +102,28 @@ void *handle_resolve(volatile uint32_t *slot, void *(*create)(void), void (*dest
     handle_free(mine);
     destroy(object);
     return handle_get(expected);
+}
+
+int handle_publish(volatile uint32_t *slot, void *object)
+{
+    uint32_t h = handle_new(object);
+
+    if (!h) {
+        kfree(object);
+        return ENOMEM;
+    }
+    *slot = h;
+    return 0;
+}
+
+void handle_retire(volatile uint32_t *slot, void *object)
+{
+    handle_free(*slot);
+    kfree(object);
+    *slot = 0;
+}
+
+void handle_object_free(void *object)
+{
+    kfree(object);
 }

@@ -29,4 +29,13 @@ void handle_free(uint32_t handle);
  */
 void *handle_resolve(volatile uint32_t *slot, void *(*create)(void), void (*destroy)(void *));
 
+/*
+ * For objects from the kernel heap: handle_publish names `object` through
+ * *slot and returns 0, or frees it and returns ENOMEM; handle_retire frees
+ * both the name and the object; handle_object_free suits handle_resolve.
+ */
+int handle_publish(volatile uint32_t *slot, void *object);
+void handle_retire(volatile uint32_t *slot, void *object);
+void handle_object_free(void *object);
+
 #endif

@@ -24,6 +24,16 @@ static inline long syscall_result(long r)
 }
 
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* The kernel deadline (clock_ns) of absolute time *abs on `clock`; now if past. */
+uint64_t libc_deadline(clockid_t clock, const struct timespec *abs);
+
+static inline int libc_valid_timespec(const struct timespec *t)
+{
+    return t && t->tv_nsec >= 0 && t->tv_nsec < 1000000000l;
+}
 
 /* times() and sysconf(_SC_CLK_TCK) count in hundredths, as Linux does. */
 #define LIBC_CLK_TCK 100

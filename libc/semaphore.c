@@ -64,14 +64,10 @@ int sem_trywait(sem_t *s)
 int sem_timedwait(sem_t *s, const struct timespec *abs)
 {
     struct semaphore *k = sem_of(s);
-    struct timespec now;
 
-    if (!k || !abs || abs->tv_nsec < 0 || abs->tv_nsec >= 1000000000l)
+    if (!k || !libc_valid_timespec(abs))
         return (int)syscall_result(-EINVAL);
-    clock_gettime(CLOCK_REALTIME, &now);
-    int64_t delta = (int64_t)(abs->tv_sec - now.tv_sec) * 1000000000ll +
-                    (abs->tv_nsec - now.tv_nsec);
-    uint64_t deadline = clock_ns() + (delta > 0 ? (uint64_t)delta : 0);
+    uint64_t deadline = libc_deadline(CLOCK_REALTIME, abs);
     return (int)syscall_result(-kerr_to_errno(semaphore_down(k, deadline)));
 }
 

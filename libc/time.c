@@ -134,3 +134,14 @@ unsigned sleep(unsigned seconds)
     thread_sleep_ns((uint64_t)seconds * NS_PER_S);
     return 0;
 }
+
+uint64_t libc_deadline(clockid_t clock, const struct timespec *abs)
+{
+    struct timespec now;
+    uint64_t k = clock_ns();
+
+    clock_gettime(clock, &now);
+    int64_t delta = (int64_t)(abs->tv_sec - now.tv_sec) * 1000000000ll +
+                    (abs->tv_nsec - now.tv_nsec);
+    return delta > 0 ? k + (uint64_t)delta : k;
+}
