@@ -2,6 +2,11 @@
 # build-linux-guest.sh - builds the Linux guest that the benchmarks compare
 # HermitCore-C against: Debian's cloud kernel plus a tiny initramfs
 # (busybox, /init, the portio helper and the programs given with --add).
+# MPI programs: bench/baseline/linux-mpicc links them against MPICH built for
+# Linux from the same Debian source (build-mpich-linux.sh), and
+# `cluster/hermit-mpirun --guest linux` boots one such guest per rank
+# (--virtio-net, --keyed-only; /init sets up NICs, names and environment as
+# a HermitCore-C rank gets them, see guest-init and docs/mpirun.md).
 #
 #   bench/baseline/build-linux-guest.sh [--fwq] [--virtio-net] [--add /host/path/prog ...]
 #
