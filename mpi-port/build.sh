@@ -7,6 +7,9 @@
 #   mpi-port/build.sh --force    rebuild even if the prefix exists
 #   mpi-port/build.sh --print-prefix   print the prefix without building;
 #                                exit 1 if it has not been built
+#   mpi-port/build.sh --fetch-source   only fetch and verify the Debian
+#                                tarball, print its path (shared with
+#                                bench/baseline/build-mpich-linux.sh)
 #
 # The last line on stdout is the prefix; progress goes to stderr. The prefix
 # is ${HERMIT_CACHE:-~/.cache/hermitcore-c}/mpich-4.0.2-<key>/:
@@ -318,12 +321,19 @@ main() {
         case "$1" in
         --force) mode=force ;;
         --print-prefix) mode=print ;;
+        --fetch-source) mode=fetch ;;
         -h|--help) usage ;;
         *) say "unknown argument: $1"; usage ;;
         esac
         shift
     done
     START=$SECONDS
+    if [ "$mode" = fetch ]; then
+        STAGES=1
+        fetch_tarball
+        echo "$CACHE_ROOT/downloads/$ORIG_TARBALL"
+        return 0
+    fi
     local f
     for f in lib/libhermit.a lib/libhermit-c.a lib/libhermit-net.a ksyms-empty.o; do
         [ -f "$BUILD_DIR/$f" ] || die "HermitCore-C is not built ($BUILD_DIR/$f missing): run 'make' first"

@@ -2,11 +2,25 @@
 # build-linux-guest.sh - builds the Linux guest that the benchmarks compare
 # HermitCore-C against: Debian's cloud kernel plus a tiny initramfs
 # (busybox, /init, the portio helper and the programs given with --add).
+# MPI programs: bench/baseline/linux-mpicc links them against MPICH built for
+# Linux from the same Debian source (build-mpich-linux.sh), and
+# `cluster/hermit-mpirun --guest linux` boots one such guest per rank
+# (--virtio-net, --keyed-only; /init sets up NICs, names and environment as
+# a HermitCore-C rank gets them, see guest-init and docs/mpirun.md).
 #
-#   bench/baseline/build-linux-guest.sh [--fwq] [--add /host/path/prog ...]
+#   bench/baseline/build-linux-guest.sh [--fwq] [--virtio-net] [--add /host/path/prog ...]
 #
 #   --add PROG   copy a static program into the initramfs's /bin (repeatable)
 #   --fwq        build bench/noise/fwq_linux static and add it
+#   --virtio-net put the kernel's virtio-net modules into /lib/modules (with
+#                their load order in /lib/modules/order); /init loads them
+#                when the command line configures NICs (ip=, see guest-init)
+#   --keyed-only leave the stable names below alone (for launchers that
+#                pass the printed keyed path to linux-run --initrd)
+#
+# The last line on stdout is the path of the keyed initramfs just built or
+# reused; use it rather than the stable names below when several guests
+# may be built at once (the stable names point at the last build).
 #
 # Output, in ${HERMIT_CACHE:-~/.cache/hermitcore-c}/linux-guest/ (never in
 # the repo; Debian's binaries are fetched at run time, not committed):
@@ -33,12 +47,20 @@ usage() {
 }
 
 adds=()
+virtio_net=
+keyed_only=
+# Load order: each module after the ones it needs.
+VIRTIO_NET_MODULES="drivers/virtio/virtio_ring drivers/virtio/virtio
+    drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev
+    drivers/virtio/virtio_pci net/core/failover drivers/net/net_failover drivers/net/virtio_net"
 parse_args() {
     while [ $# -gt 0 ]; do
         case "$1" in
         --add) [ $# -ge 2 ] || usage; adds+=("$2"); shift 2 ;;
         --add=*) adds+=("${1#--add=}"); shift ;;
         --fwq) local fwq; fwq=$(build_fwq) || exit 1; adds+=("$fwq"); shift ;;
+        --virtio-net) virtio_net=1; shift ;;
+        --keyed-only) keyed_only=1; shift ;;
         -h|--help) usage ;;
         *) say "unknown argument: $1"; usage ;;
         esac
@@ -185,9 +207,28 @@ build_fwq() {
     echo "$out"
 }
 
+# The virtio-net modules of the guest's own kernel package, unpacked once.
+# (Its own directory: unpack_deb's for the kernel holds only vmlinuz.)
+virtio_net_dir() {
+    local deb=$1 m dir patterns=()
+    dir="$CACHE/unpacked/$(basename "$deb" .deb)-virtio-net"
+    if [ ! -f "$dir/.done" ]; then
+        say "unpacking the virtio-net modules of $(basename "$deb")"
+        for m in $VIRTIO_NET_MODULES; do
+            patterns+=("./lib/modules/*/kernel/$m.ko")
+        done
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" --wildcards "${patterns[@]}" \
+            || die "cannot unpack the virtio-net modules from $deb"
+        touch "$dir/.done"
+    fi
+    echo "$dir"
+}
+
 # Builds the tree in a scratch directory, then one cpio archive from it.
 make_initramfs() {
-    local out=$1 busybox=$2 portio=$3 root prog
+    local out=$1 busybox=$2 portio=$3 modules=$4 root prog m
     root=$(mktemp -d "$CACHE/root.XXXXXX")
     mkdir -p "$root"/{bin,dev,proc,sys,tmp,root}
     cp "$busybox" "$root/bin/busybox"
@@ -202,18 +243,30 @@ make_initramfs() {
     for prog in "${adds[@]}"; do
         cp "$prog" "$root/bin/$(basename "$prog")"
     done
+    if [ -n "$modules" ]; then
+        mkdir -p "$root/lib/modules"
+        for m in $VIRTIO_NET_MODULES; do
+            cp "$modules"/lib/modules/*/kernel/"$m.ko" "$root/lib/modules/" \
+                || die "the kernel package has no $m.ko"
+            echo "${m##*/}.ko" >> "$root/lib/modules/order"
+        done
+    fi
+    local tmp
+    tmp=$(mktemp "$out.XXXXXX")
     (cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
-        cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n > "$out.tmp"
-    mv "$out.tmp" "$out"
-    (cd "$root/bin" && ls -1) > "$out.contents"
+        cpio --quiet -o -H newc -R 0:0 --reproducible) | gzip -9n > "$tmp"
+    (cd "$root/bin" && ls -1) > "$tmp.contents"
+    mv "$tmp.contents" "$out.contents"
+    mv "$tmp" "$out"
     rm -rf "$root"
 }
 
 # Key: busybox version plus the hash of every file that goes in.
 initramfs_key() {
-    local busybox_version=$1 portio=$2
+    local busybox_version=$1 portio=$2 kpkg=$3
     {
         echo "$busybox_version"
+        [ -z "$virtio_net" ] || echo "virtio-net $kpkg $VIRTIO_NET_MODULES"
         sha256sum "$HERE/guest-init" "$portio" | cut -d' ' -f1
         local prog
         for prog in "${adds[@]}"; do
@@ -225,6 +278,12 @@ initramfs_key() {
 main() {
     mkdir -p "$CACHE"
     parse_args "$@"
+    # One build at a time: downloads, unpacking and the stable names are shared.
+    exec 9> "$CACHE/.lock"
+    if ! flock -n 9; then
+        say "waiting for another build of the Linux guest"
+        flock 9
+    fi
     local prog
     for prog in "${adds[@]}"; do check_static "$prog"; done
     need_tool cpio cpio
@@ -247,24 +306,34 @@ main() {
     local portio="$CACHE/build/portio"
     build_if_stale "$portio" "$HERE/portio.c"
 
+    local modules=
+    [ -z "$virtio_net" ] || modules=$(virtio_net_dir "$(deb_path "$kpkg" "$kversion")")
+
     local key initramfs
-    key=$(initramfs_key "$bversion" "$portio")
+    key=$(initramfs_key "$bversion" "$portio" "$kpkg")
     initramfs="$CACHE/initramfs-$key.cpio.gz"
     if [ -f "$initramfs" ] && [ -f "$initramfs.contents" ]; then
         say "cached initramfs $key"
     else
         say "packing initramfs $key (${#adds[@]} added program(s))"
-        make_initramfs "$initramfs" "$bdir/bin/busybox" "$portio"
+        make_initramfs "$initramfs" "$bdir/bin/busybox" "$portio" "$modules"
     fi
 
     # Stable names for linux-run; the keyed files stay for the next switch back.
     ln -sfn "$vmlinuz" "$CACHE/vmlinuz"
+    if [ -n "$keyed_only" ]; then
+        echo "$kpkg $kversion" > "$CACHE/kernel-version"
+        say "ready: $initramfs"
+        echo "$initramfs"
+        return 0
+    fi
     ln -sfn "$(basename "$initramfs")" "$CACHE/initramfs.cpio.gz"
     ln -sfn "$(basename "$initramfs").contents" "$CACHE/initramfs.contents"
     echo "$kpkg $kversion" > "$CACHE/kernel-version"
     say "ready: $CACHE/vmlinuz ($(basename "$vmlinuz"))"
     say "ready: $CACHE/initramfs.cpio.gz ($(du -h "$initramfs" | cut -f1); /bin: $(
-        printf '%s ' portio "${adds[@]##*/}"))"
+        printf '%s ' portio "${adds[@]##*/}")${virtio_net:+; virtio-net modules})"
+    echo "$initramfs"
 }
 
 main "$@"
