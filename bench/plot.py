@@ -124,10 +124,12 @@ def histogram(png, title, xlabel, samples, bins=40):
     width = (hi - lo) / bins if hi > lo else 1.0
     blocks, plots = "", []
     share = 1.0 / max(1, len(samples))         # systems side by side within a bin
+    top = 1
     for i, (s, vals) in enumerate(samples.items()):
         counts = [0] * bins
         for v in vals:
             counts[min(int((v - lo) / width), bins - 1)] += 1
+        top = max(top, max(counts))
         rows = [f"{lo + (k + (i + 0.5) * share) * width:.6g} {c}"
                 for k, c in enumerate(counts) if c]
         blocks += block(f"h{i}", rows)
@@ -135,7 +137,7 @@ def histogram(png, title, xlabel, samples, bins=40):
                      f"lc rgb {quote(COLORS.get(s, 'gray'))} title {quote(label(s))}")
     gnuplot(f"{TERMINAL}\nset output {quote(png)}\n" + blocks +
             f"set title {quote(title)}\nset xlabel {quote(xlabel)}\nset ylabel 'samples'\n"
-            f"set logscale y\nset yrange [0.8:*]\nset boxwidth {width * share * 0.9:.6g}\n"
+            f"set logscale y\nset yrange [0.8:{top * 2}]\nset boxwidth {width * share * 0.9:.6g}\n"
             "set key top right\nset grid ytics\nplot " + ", ".join(plots) + "\n")
 
 
@@ -258,7 +260,7 @@ def plot_file(path, outdir):
 
 def main(argv):
     if len(argv) < 2 or argv[0] in ("-h", "--help"):
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        print("usage: bench/plot.py CSV [CSV...] OUTDIR", file=sys.stderr)
         return 2
     *paths, outdir = argv
     os.makedirs(outdir, exist_ok=True)

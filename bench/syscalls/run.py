@@ -26,9 +26,12 @@ SRC = os.path.join(HERE, "syscalls.c")
 CPU = "max,-x2apic"
 
 
-def build(outdir):
-    image = os.path.join(outdir, "syscalls.elf")
-    linux = os.path.join(outdir, "syscalls_linux")
+def build():
+    """The two programs go to build/bench-syscalls/, not among the results."""
+    work = os.path.join(ROOT, "build", "bench-syscalls")
+    os.makedirs(work, exist_ok=True)
+    image = os.path.join(work, "syscalls.elf")
+    linux = os.path.join(work, "syscalls_linux")
     subprocess.run([os.path.join(ROOT, "bin", "hermit-cc"), "-O2", SRC, "-o", image], check=True)
     subprocess.run(["gcc", "-O2", "-static", SRC, "-o", linux], check=True)
     subprocess.run([os.path.join(ROOT, "bench", "baseline", "build-linux-guest.sh"),
@@ -60,7 +63,7 @@ def main():
     p.add_argument("--repeat", type=int, default=2)
     args = p.parse_args()
     outdir = report.outdir(args.outdir)
-    image = build(outdir)
+    image = build()
 
     rows = []
     progress = report.Progress("syscalls", 2 * args.repeat * 2)
