@@ -57,7 +57,7 @@ def one_boot(system, image, machine):
     total_ms = (time.monotonic() - start) * 1000
     if rc != 0 or main_ms is None:
         sys.exit(f"boot.py: {system} run failed (status {rc}) or printed no main line")
-    return guest_us, main_ms, total_ms
+    return guest_us, round(main_ms, 2), round(total_ms, 2)
 
 
 def main():
