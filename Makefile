@@ -4,7 +4,9 @@
 #   make run        an MPI job across booted VMs (the main job): 4 ranks of
 #                   tests/mpi/ring.c on a private cluster network
 #   make check      every test; the last line is "N passed, N failed"
-#   make bench      benchmarks (boot time and image size today)
+#   make bench      benchmarks, unikernel vs Linux guest: tables, CSV and
+#                   PNG plots in bench/results/<timestamp>/ (README.md there)
+#   make bench-quick  the same as a few-minute smoke run
 #   make deps       installs the host packages (run by everything else)
 #
 # Images are linked twice: the first link yields the addresses from which
@@ -48,7 +50,7 @@ KERNEL_OBJS := $(patsubst %.asm,$(BUILD)/%.o,$(ARCH_ASM)) \
 IMAGES     := $(BUILD)/ktest.elf $(BUILD)/boottime.elf $(BUILD)/fwq.elf
 DEPS_STAMP := $(BUILD)/.host-deps
 
-.PHONY: all run check bench unit-tests clean deps
+.PHONY: all run check bench bench-quick unit-tests clean deps
 all: $(IMAGES)
 
 deps: $(DEPS_STAMP)
@@ -128,11 +130,10 @@ check: all unit-tests
 
 BENCH_OUT ?= bench/results/$(shell date +%Y%m%d-%H%M%S)
 bench: all
-	@mkdir -p $(BENCH_OUT)
-	bench/boot.py $(BUILD)/boottime.elf $(BENCH_OUT)/boot.csv | tee $(BENCH_OUT)/boot.md
-	bench/noise/run.py $(BENCH_OUT)
-	bench/syscalls/run.py $(BENCH_OUT)
-	bench/net/run.py $(BENCH_OUT)
+	@BUILD=$(BUILD) bench/run.sh $(BENCH_OUT)
+
+bench-quick: all
+	@BUILD=$(BUILD) bench/run.sh --quick $(BENCH_OUT)
 
 clean:
 	rm -rf $(BUILD)

@@ -32,6 +32,9 @@ have cpio        || need+=(cpio)
 # Host-side MPICH: only the launcher's tests use it (real PMI clients).
 have mpicc       || need+=(mpich libmpich-dev)
 have timeout     || need+=(coreutils)
+# make bench draws its PNG plots with gnuplot (python3 may be a pyenv build
+# that cannot import Debian's matplotlib); -nox: no X11 libraries.
+have gnuplot     || need+=(gnuplot-nox)
 qemu_ok && want_qemu=0 || want_qemu=1
 
 if [ ${#need[@]} -eq 0 ] && [ $want_qemu -eq 0 ]; then

@@ -20,16 +20,15 @@ of those medians), one-way latency = round trip / 2, and hermit/linux
 ratios. Times are the guests' own clocks under TCG: emulated time on a
 shared host, meaningful as a comparison in one configuration only.
 
-Writes OUTDIR/net.csv and OUTDIR/net.md, and prints the table.
+Writes OUTDIR/net.csv (bench/report.py samples: pingpong_rtt per size in
+µs, each run's median, min and max; stream_bw in MB/s) and OUTDIR/net.md,
+and prints the table.
 """
 
 import argparse
-import datetime
 import glob
-import csv
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, ROOT)
+from bench import report  # noqa: E402
+
 HERMIT_RUN = os.path.join(ROOT, "bin", "hermit-run")
 HERMIT_CC = os.path.join(ROOT, "bin", "hermit-cc")
 LINUX_RUN = os.path.join(ROOT, "bench", "baseline", "linux-run")
@@ -54,7 +56,7 @@ RUN_TIMEOUT = 300
 
 
 def say(msg):
-    print(f"bench-net: {msg}", file=sys.stderr, flush=True)
+    report.say("bench-net", msg)
 
 
 def build_hermit():
@@ -130,7 +132,7 @@ def commands(system, sock, args, initrd):
     return server, client
 
 
-def run_pair(system, args, initrd):
+def run_pair(system, args, initrd, rep):
     with tempfile.TemporaryDirectory(prefix="bench-net-") as tmp:
         sock = os.path.join(tmp, "link.sock")
         server_cmd, client_cmd = commands(system, sock, args, initrd)
@@ -151,46 +153,37 @@ def run_pair(system, args, initrd):
             sys.exit(f"bench-net: {system} pair failed (client {out.returncode}, server "
                      f"{server.returncode}):\n{out.stdout[-1500:]}{out.stderr[-1500:]}\n"
                      f"server:\n{log.read()[-1500:]}")
-    return parse(out.stdout, system)
+    return parse(out.stdout, system, rep)
 
 
-def parse(text, system):
-    rows = {}
+def parse(text, system, rep):
+    """bench/report.py samples of one client's output."""
+    rows = []
     for line in text.splitlines():
         m = re.match(r"pingpong (\d+) rounds \d+ rtt_us min ([\d.]+) median ([\d.]+) "
                      r"max ([\d.]+)", line)
         if m:
-            rows[f"pingpong_{m.group(1)}"] = dict(unit="rtt_us", min=float(m.group(2)),
-                                                  median=float(m.group(3)),
-                                                  max=float(m.group(4)))
+            for metric, v in (("pingpong_rtt", m.group(3)), ("pingpong_rtt_min", m.group(2)),
+                              ("pingpong_rtt_max", m.group(4))):
+                rows.append(report.sample(system, metric, float(v), rep, m.group(1), "us"))
         m = re.match(r"stream (\d+) mib seconds ([\d.]+) mb_s ([\d.]+)", line)
         if m:
-            rows["stream"] = dict(unit="MB/s", median=float(m.group(3)), seconds=float(m.group(2)))
-    if len(rows) < 4:
+            rows.append(report.sample(system, "stream_bw", float(m.group(3)), rep, "", "MB/s"))
+            rows.append(report.sample(system, "stream_seconds", float(m.group(2)), rep,
+                                      m.group(1), "s"))
+    if sum(r["metric"] in ("pingpong_rtt", "stream_bw") for r in rows) < 4:
         sys.exit(f"bench-net: incomplete {system} output:\n{text[-2000:]}")
     return rows
 
 
-def summarize(results, metric, system):
-    vals = [r["median"] for r in results if r["metric"] == metric and r["system"] == system]
-    return statistics.median(vals), min(vals), max(vals)
-
-
 def table(results, args):
-    lines = ["| measure | HermitCore-C median [min-max] | Linux guest median [min-max] "
-             "| hermit/linux | goal |", "|---|---|---|---|---|"]
-    for metric, label in (("pingpong_8", "8 B one-way latency (µs)"),
-                          ("pingpong_1024", "1 KiB one-way latency (µs)"),
-                          ("pingpong_65536", "64 KiB one-way latency (µs)"),
-                          ("stream", "stream (MB/s)")):
-        h, l = summarize(results, metric, "hermit"), summarize(results, metric, "linux")
-        div = 1 if metric == "stream" else 2
-        ratio = h[0] / l[0]
-        goal = "≥ 1.0" if metric == "stream" else "≤ 0.6"
-        met = ratio >= 1.0 if metric == "stream" else ratio <= 0.6
-        lines.append(f"| {label} | {h[0] / div:.1f} [{h[1] / div:.1f}-{h[2] / div:.1f}] | "
-                     f"{l[0] / div:.1f} [{l[1] / div:.1f}-{l[2] / div:.1f}] | {ratio:.2f} | "
-                     f"{goal} {'met' if met else 'missed'} |")
+    specs = [dict(metric="pingpong_rtt", param=str(size), label=label, scale=0.5,
+                  goal="≤ 0.6", ok=lambda r: r <= 0.6)
+             for size, label in ((8, "8 B one-way latency (µs)"),
+                                 (1024, "1 KiB one-way latency (µs)"),
+                                 (65536, "64 KiB one-way latency (µs)"))]
+    specs.append(dict(metric="stream_bw", label="stream (MB/s)", goal="≥ 1.0",
+                      ok=lambda r: r >= 1.0))
     header = (f"# TCP between two VMs: HermitCore-C pair vs Linux-guest pair\n\n"
               f"{args.repeat} interleaved runs per system; per run {args.rounds} round trips "
               f"(8 B, 1 KiB; {args.rounds // 4 + 1} for 64 KiB) and a {args.stream_mib} MiB "
@@ -198,7 +191,7 @@ def table(results, args):
               "virtio-net-pci on a unix-socket stream netdev. One-way = median round trip / 2; "
               "the bracket is the spread of the per-run medians. TCG: emulated time on a "
               f"shared {os.cpu_count()}-CPU host.\n")
-    return header + "\n" + "\n".join(lines) + "\n"
+    return header + "\n" + report.table(results, specs, goals=True)
 
 
 def main():
@@ -209,29 +202,17 @@ def main():
     p.add_argument("--stream-mib", type=int, default=64)
     p.add_argument("--smp", type=int, default=1)
     args = p.parse_args()
-    outdir = args.outdir or os.path.join(
-        ROOT, "bench", "results", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    os.makedirs(outdir, exist_ok=True)
+    outdir = report.outdir(args.outdir)
 
     say("building netbench for both systems")
     build_hermit()
     initrd = build_linux()
     results = []
-    for r in range(args.repeat):
-        for system in ("hermit", "linux"):
-            say(f"run {r + 1}/{args.repeat} {system}")
-            for metric, row in run_pair(system, args, initrd).items():
-                results.append(dict(system=system, run=r + 1, metric=metric, **row))
-
-    fields = ["system", "run", "metric", "unit", "min", "median", "max", "seconds"]
-    with open(os.path.join(outdir, "net.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields, restval="")
-        w.writeheader()
-        w.writerows(results)
-    text = table(results, args)
-    with open(os.path.join(outdir, "net.md"), "w") as f:
-        f.write(text)
-    print(text)
+    progress = report.Progress("net", args.repeat * 2)
+    for rep, system in report.interleave(args.repeat):
+        progress.step(f"run {rep}/{args.repeat} {system}")
+        results += run_pair(system, args, initrd, rep)
+    report.write_report(outdir, "net", results, table(results, args))
     say(f"results in {outdir}")
 
 

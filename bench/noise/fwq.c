@@ -162,6 +162,21 @@ void fwq_report(fwq_print_fn print, const char *system, unsigned cpu,
           s->disturbed, s->n, (unsigned long long)s->noise_ppm);
 }
 
+/*
+ * Every duration, 16 to a line, so the host can draw the distribution
+ * (bench/plot.py's noise histogram); printed after the measured phase.
+ */
+void fwq_report_samples(fwq_print_fn print, const char *system, unsigned cpu,
+                        const uint64_t *d, unsigned n)
+{
+    for (unsigned i = 0; i < n; i += 16) {
+        print("fwqs %s cpu %u", system, cpu);
+        for (unsigned j = i; j < n && j < i + 16; j++)
+            print(" %llu", (unsigned long long)d[j]);
+        print("\n");
+    }
+}
+
 void hourglass_report_header(fwq_print_fn print, const char *system, unsigned cores,
                              uint64_t duration_ticks, uint64_t threshold)
 {

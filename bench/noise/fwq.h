@@ -9,6 +9,7 @@
  *
  *   # FWQ system <s> cores <n> samples <n> work <n>
  *   fwq <s> cpu <n> min <t> median <t> max <t> mean <t> disturbed <n>/<n> noise_ppm <n>
+ *   fwqs <s> cpu <n> <t> <t> ...       (every duration, 16 per line)
  *   # hourglass system <s> cores <n> duration <t> threshold <t>
  *   hourglass <s> cpu <n> gaps <n> stolen <t> max_gap <t> hist <b0>,...,<b31>
  *
@@ -68,6 +69,9 @@ void fwq_report_header(fwq_print_fn print, const char *system, unsigned cores,
                        unsigned samples, unsigned work);
 void fwq_report(fwq_print_fn print, const char *system, unsigned cpu,
                 const struct fwq_stats *s);
+/* "fwqs <s> cpu <n> <t> <t> ...": the raw durations, 16 per line. */
+void fwq_report_samples(fwq_print_fn print, const char *system, unsigned cpu,
+                        const uint64_t *d, unsigned n);
 void hourglass_report_header(fwq_print_fn print, const char *system, unsigned cores,
                              uint64_t duration_ticks, uint64_t threshold);
 void hourglass_report(fwq_print_fn print, const char *system, unsigned cpu,

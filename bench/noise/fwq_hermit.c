@@ -122,6 +122,8 @@ int main(int argc, char **argv)
         fwq_stats(workers[cpu].durations, p.samples, scratch, &s);
         fwq_report(kprintf, SYSTEM, cpu, &s);
     }
+    for (unsigned cpu = 0; cpu < n; cpu++)
+        fwq_report_samples(kprintf, SYSTEM, cpu, workers[cpu].durations, p.samples);
     hourglass_report_header(kprintf, SYSTEM, n, p.hourglass_ticks, p.threshold);
     for (unsigned cpu = 0; cpu < n; cpu++)
         hourglass_report(kprintf, SYSTEM, cpu, &workers[cpu].hourglass);

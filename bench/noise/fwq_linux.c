@@ -164,6 +164,9 @@ static int report(const struct worker *w, unsigned n, const struct params *p)
         fwq_stats(w[i].durations, p->samples, scratch, &s);
         fwq_report(printf, SYSTEM, w[i].cpu, &s);
     }
+    for (unsigned i = 0; i < n; i++)
+        if (!w[i].error)
+            fwq_report_samples(printf, SYSTEM, w[i].cpu, w[i].durations, p->samples);
     hourglass_report_header(printf, SYSTEM, n, p->hourglass_ticks, p->threshold);
     for (unsigned i = 0; i < n; i++)
         if (!w[i].error)

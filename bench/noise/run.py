@@ -13,20 +13,22 @@ sees the others' turns as gaps of 2^17 ticks and more: those are counted
 apart ("rr gaps") and are not OS noise. The unikernel also reports its own
 interrupt and context-switch counters for the measured phase.
 
-Writes OUTDIR/noise.csv and OUTDIR/noise.md, and prints the table.
+Writes OUTDIR/noise.csv (per-run statistics as bench/report.py samples,
+param "smp=N cpu=C"), OUTDIR/noise_fwq.csv (every FWQ duration, for the
+histogram) and OUTDIR/noise.md, and prints the table.
 """
 
 import argparse
-import csv
-import datetime
 import os
 import re
-import statistics
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, ROOT)
+from bench import report  # noqa: E402
+
 HERMIT_RUN = os.path.join(ROOT, "bin", "hermit-run")
 LINUX_RUN = os.path.join(ROOT, "bench", "baseline", "linux-run")
 BUILD_GUEST = os.path.join(ROOT, "bench", "baseline", "build-linux-guest.sh")
@@ -60,6 +62,10 @@ def parse(text, system):
             rows.setdefault(cpu, {}).update(
                 min=int(m.group(2)), median=int(m.group(3)), max=int(m.group(4)),
                 disturbed=int(m.group(6)), samples=int(m.group(7)), noise_ppm=int(m.group(8)))
+        m = re.match(rf"fwqs {system} cpu (\d+)((?: \d+)+)$", line)
+        if m:
+            rows.setdefault(int(m.group(1)), {}).setdefault("durations", []).extend(
+                int(x) for x in m.group(2).split())
         m = re.match(rf"hourglass {system} cpu (\d+) gaps (\d+) stolen (\d+) max_gap (\d+) "
                      r"hist ([\d,]+)", line)
         if m:
@@ -77,6 +83,15 @@ def parse(text, system):
     return rows
 
 
+METRICS = (("noise_ppm", "noise ppm"), ("disturbed", "FWQ disturbed samples"),
+           ("os_gaps", "hourglass OS gaps"), ("rr_gaps", "hourglass rr gaps"),
+           ("interrupts", "interrupts in phase"))
+# Every per-run statistic kept in noise.csv, with its unit.
+UNITS = {"min": "ticks", "median": "ticks", "max": "ticks", "disturbed": "samples",
+         "noise_ppm": "ppm", "os_gaps": "gaps", "rr_gaps": "gaps", "max_gap": "ticks",
+         "interrupts": "", "switches": ""}
+
+
 def main():
     p = argparse.ArgumentParser(description="FWQ/hourglass noise, unikernel vs Linux guest.")
     p.add_argument("outdir", nargs="?")
@@ -86,51 +101,38 @@ def main():
     p.add_argument("--work", type=int, default=20000)
     p.add_argument("--hourglass", type=int, default=20000000)
     args = p.parse_args()
-    outdir = args.outdir or os.path.join(
-        ROOT, "bench", "results", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    os.makedirs(outdir, exist_ok=True)
+    outdir = report.outdir(args.outdir)
+    smps = [int(x) for x in args.smp.split(",")]
 
     if not os.path.exists(IMAGE):
         sys.exit("noise: build/fwq.elf missing; run make first")
-    print("noise: preparing the Linux guest (cached after the first time)", file=sys.stderr)
+    report.say("noise", "preparing the Linux guest (cached after the first time)")
     subprocess.run([BUILD_GUEST, "--fwq"], check=True, stdout=sys.stderr)
 
-    results = []
-    for smp in [int(x) for x in args.smp.split(",")]:
-        for r in range(args.repeat):
-            for system in ("hermit", "linux"):
-                print(f"noise: smp {smp} run {r + 1}/{args.repeat} {system}", file=sys.stderr)
-                for cpu, row in sorted(run_system(system, smp, args).items()):
-                    results.append(dict(system=system, smp=smp, run=r + 1, cpu=cpu, **row))
+    rows, durations, specs = [], [], []
+    progress = report.Progress("noise", len(smps) * args.repeat * 2)
+    for smp in smps:
+        for rep, system in report.interleave(args.repeat):
+            progress.step(f"smp {smp} run {rep}/{args.repeat} {system}")
+            for cpu, row in sorted(run_system(system, smp, args).items()):
+                param = f"smp={smp} cpu={cpu}"
+                rows += [report.sample(system, metric, row[metric], rep, param, unit)
+                         for metric, unit in UNITS.items() if metric in row]
+                durations += [report.sample(system, "fwq_duration", d, rep, param, "ticks")
+                              for d in row.get("durations", [])]
+                if system == "hermit" and rep == 1:
+                    specs += [dict(metric=m, param=param, label=f"{label}, {smp} vCPU, cpu {cpu}")
+                              for m, label in METRICS]
+    report.write_samples(os.path.join(outdir, "noise_fwq.csv"), durations)
 
-    fields = ["system", "smp", "run", "cpu", "min", "median", "max", "disturbed", "samples",
-              "noise_ppm", "os_gaps", "rr_gaps", "max_gap", "interrupts", "switches"]
-    with open(os.path.join(outdir, "noise.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields, restval="")
-        w.writeheader()
-        w.writerows(results)
-
-    lines = ["| system | vCPUs | cpu | FWQ disturbed (median of runs) | noise ppm (min-max) "
-             "| hourglass OS gaps | rr gaps | interrupts in phase |",
-             "|---|---|---|---|---|---|---|---|"]
-    keys = sorted({(r["smp"], r["system"], r["cpu"]) for r in results})
-    for smp, system, cpu in keys:
-        rs = [r for r in results if (r["smp"], r["system"], r["cpu"]) == (smp, system, cpu)]
-        ppm = [r["noise_ppm"] for r in rs]
-        dist = statistics.median(r["disturbed"] for r in rs)
-        irq = ",".join(str(r.get("interrupts", "n/a")) for r in rs)
-        lines.append(f"| {system} | {smp} | {cpu} | {dist:g}/{rs[0]['samples']} | "
-                     f"{min(ppm)}-{max(ppm)} | {','.join(str(r['os_gaps']) for r in rs)} | "
-                     f"{','.join(str(r['rr_gaps']) for r in rs)} | {irq} |")
     header = (f"# Noise: FWQ {args.samples} samples x {args.work} iterations, hourglass "
               f"{args.hourglass} ticks, -icount shift=0, -cpu {CPU}\n\n"
-              "OS gaps: interruptions of 1,000 to 2^17 ticks (instructions). rr gaps: QEMU "
-              "running the other vCPUs (not OS noise).\n")
-    table = header + "\n" + "\n".join(lines) + "\n"
-    with open(os.path.join(outdir, "noise.md"), "w") as f:
-        f.write(table)
-    print(table)
-    print(f"noise: results in {outdir}", file=sys.stderr)
+              f"{args.repeat} interleaved runs per system. FWQ disturbed: samples more than 1 % "
+              "above the minimum. OS gaps: interruptions of 1,000 to 2^17 ticks (instructions). "
+              "rr gaps: QEMU running the other vCPUs (not OS noise). The Linux guest has no "
+              "interrupt counter (n/a).\n")
+    report.write_report(outdir, "noise", rows, header + "\n" + report.table(rows, specs))
+    report.say("noise", f"results in {outdir}")
 
 
 if __name__ == "__main__":

@@ -7,27 +7,31 @@ Both systems run the same syscalls.c on one vCPU in the same QEMU
 configuration, interleaved, twice over: under TCG (TSC ticks: emulated
 timings, comparable only with each other) and under -icount shift=0
 (TSC ticks are guest instructions, deterministic). Writes
-OUTDIR/syscalls.csv and OUTDIR/syscalls.md and prints the table.
+OUTDIR/syscalls.csv (bench/report.py samples: metric = call, param =
+mode) and OUTDIR/syscalls.md, and prints the table.
 """
 
 import argparse
-import csv
-import datetime
 import os
 import re
-import statistics
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, ROOT)
+from bench import report  # noqa: E402
+
 SRC = os.path.join(HERE, "syscalls.c")
 CPU = "max,-x2apic"
 
 
-def build(outdir):
-    image = os.path.join(outdir, "syscalls.elf")
-    linux = os.path.join(outdir, "syscalls_linux")
+def build():
+    """The two programs go to build/bench-syscalls/, not among the results."""
+    work = os.path.join(ROOT, "build", "bench-syscalls")
+    os.makedirs(work, exist_ok=True)
+    image = os.path.join(work, "syscalls.elf")
+    linux = os.path.join(work, "syscalls_linux")
     subprocess.run([os.path.join(ROOT, "bin", "hermit-cc"), "-O2", SRC, "-o", image], check=True)
     subprocess.run(["gcc", "-O2", "-static", SRC, "-o", linux], check=True)
     subprocess.run([os.path.join(ROOT, "bench", "baseline", "build-linux-guest.sh"),
@@ -58,41 +62,26 @@ def main():
     p.add_argument("outdir", nargs="?")
     p.add_argument("--repeat", type=int, default=2)
     args = p.parse_args()
-    outdir = args.outdir or os.path.join(
-        ROOT, "bench", "results", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
-    os.makedirs(outdir, exist_ok=True)
-    image = build(outdir)
+    outdir = report.outdir(args.outdir)
+    image = build()
 
-    samples = []
+    rows = []
+    progress = report.Progress("syscalls", 2 * args.repeat * 2)
     for icount in (False, True):
-        for r in range(args.repeat):
-            for system in ("hermit", "linux"):
-                mode = "icount" if icount else "tcg"
-                print(f"syscalls: {mode} run {r + 1}/{args.repeat} {system}", file=sys.stderr)
-                for name, v in run(system, image, icount).items():
-                    samples.append(dict(mode=mode, run=r + 1, system=system, op=name, ticks=v))
+        mode = "icount" if icount else "tcg"
+        unit = "instructions" if icount else "TSC ticks"
+        for rep, system in report.interleave(args.repeat):
+            progress.step(f"{mode} run {rep}/{args.repeat} {system}")
+            for name, v in run(system, image, icount).items():
+                rows.append(report.sample(system, name, v, rep, mode, unit))
 
-    with open(os.path.join(outdir, "syscalls.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["mode", "run", "system", "op", "ticks"])
-        w.writeheader()
-        w.writerows(samples)
-
-    ops = list(dict.fromkeys(s["op"] for s in samples))
-    lines = ["| call | mode | HermitCore-C | Linux guest | ratio (hermit/linux) |",
-             "|---|---|---|---|---|"]
-    for mode, unit in (("icount", "instructions"), ("tcg", "TSC ticks")):
-        for op in ops:
-            def med(system):
-                v = [s["ticks"] for s in samples
-                     if s["mode"] == mode and s["op"] == op and s["system"] == system]
-                return statistics.median(v) if v else None
-            h, l = med("hermit"), med("linux")
-            ratio = f"{h / l:.3f}" if h is not None and l else "n/a"
-            lines.append(f"| {op} | {mode} ({unit}) | {h:g} | {l:g} | {ratio} |")
-    table = ("# System calls per call, one vCPU, -cpu " + CPU + "\n\n" + "\n".join(lines) + "\n")
-    with open(os.path.join(outdir, "syscalls.md"), "w") as f:
-        f.write(table)
-    print(table)
+    ops = list(dict.fromkeys(r["metric"] for r in rows))
+    specs = [dict(metric=op, param=mode, label=f"{op}, {mode} ({unit})")
+             for mode, unit in (("icount", "instructions"), ("tcg", "TSC ticks")) for op in ops]
+    text = (f"# System calls per call, one vCPU, -cpu {CPU}\n\n{args.repeat} interleaved runs "
+            "per system and mode; icount: guest instructions (deterministic), tcg: emulated "
+            "TSC ticks.\n\n" + report.table(rows, specs))
+    report.write_report(outdir, "syscalls", rows, text)
 
 
 if __name__ == "__main__":

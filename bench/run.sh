@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# bench/run.sh - every benchmark, unikernel vs Linux guest, into one results folder.
+#
+#   bench/run.sh [--quick] OUTDIR
+#
+# What `make bench` and `make bench-quick` run. Each benchmark interleaves
+# the two systems and writes OUTDIR/<name>.csv (raw samples) and <name>.md
+# (medians, min-max, ratios; also printed); bench/summary.py then draws the
+# PNGs and gathers everything into OUTDIR/README.md. --quick is a smoke
+# run: few repetitions, small sizes, a few minutes. A benchmark that fails
+# does not stop the others; the exit status says whether all of them ran.
+set -u
+cd "$(dirname "$0")/.."
+
+quick=0
+[ "${1:-}" = --quick ] && { quick=1; shift; }
+if [ $# -ne 1 ]; then
+    echo "usage: bench/run.sh [--quick] OUTDIR" >&2
+    exit 2
+fi
+out=$1
+mkdir -p "$out" || exit 2
+
+if [ $quick -eq 1 ]; then
+    boot_args=(--runs 2)
+    noise_args=(--smp 1 --repeat 1 --samples 100 --hourglass 2000000)
+    syscalls_args=(--repeat 1)
+    net_args=(--repeat 1 --rounds 100 --stream-mib 4)
+    osu_args=(--quick)
+else
+    boot_args=() noise_args=() syscalls_args=() net_args=() osu_args=()
+fi
+
+stages=(boot noise syscalls net)
+# The OSU driver (issue 7) joins when it exists: bench/osu/run.py [--quick] OUTDIR,
+# writing OUTDIR/osu.csv with the columns system, benchmark, size, value.
+[ -x bench/osu/run.py ] && stages+=(osu)
+failed=()
+start=$SECONDS
+n=0
+for stage in "${stages[@]}"; do
+    n=$((n + 1))
+    echo "== [$n/${#stages[@]}] $stage ($((SECONDS - start)) s elapsed) ==" >&2
+    case $stage in
+    boot)     bench/boot.py "${boot_args[@]}" "${BUILD:-build}/boottime.elf" "$out" ;;
+    noise)    bench/noise/run.py "${noise_args[@]}" "$out" ;;
+    syscalls) bench/syscalls/run.py "${syscalls_args[@]}" "$out" ;;
+    net)      bench/net/run.py "${net_args[@]}" "$out" ;;
+    osu)      bench/osu/run.py "${osu_args[@]}" "$out" ;;
+    esac || failed+=("$stage")
+done
+
+echo "== plots and summary ($((SECONDS - start)) s elapsed) ==" >&2
+bench/summary.py "$out" || failed+=(summary)
+echo "bench: $out/README.md, $((SECONDS - start)) s in all" >&2
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "bench: failed: ${failed[*]}" >&2
+    exit 1
+fi
