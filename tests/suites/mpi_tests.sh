@@ -125,4 +125,8 @@ mt_refused() {
 }
 mt_refused mpirun-bad-np-negative "must be at least 1, not '-1'" -n -1 "$mt_dir/hello.elf"
 mt_refused mpirun-host-program 'not a HermitCore-C image' -n 2 /bin/true
-mt_refused mpirun-memory-64g-x4 'need 262144 MiB, only' --mem 64G -n 4 "$mt_dir/hello.elf"
+if [ "$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)" -lt $((256 << 20)) ]; then
+    mt_refused mpirun-memory-64g-x4 'need 262144 MiB, only' --mem 64G -n 4 "$mt_dir/hello.elf"
+else
+    echo "SKIP mpirun-memory-64g-x4: this host has 256 GiB available"
+fi
