@@ -30,7 +30,7 @@ mpich: $(MPICH_STAMP)
 MPI_TEST_PROGRAMS := $(patsubst tests/mpi/%.c,%,$(wildcard tests/mpi/*.c))
 MPI_IMAGES := $(patsubst %,$(BUILD)/mpi-%.elf,$(MPI_TEST_PROGRAMS))
 
-$(BUILD)/mpi-%.elf: tests/mpi/%.c $(MPICH_STAMP) $(MPICC) $(LIBHERMIT) $(LIBHERMIT_C) $(LIBNET) $(BUILD)/ksyms-empty.o
+$(BUILD)/mpi-%.elf: tests/mpi/%.c $(wildcard tests/mpi/*.h) $(MPICH_STAMP) $(MPICC) $(LIBHERMIT) $(LIBHERMIT_C) $(LIBNET) $(BUILD)/ksyms-empty.o
 	@echo "  MPICC   $<"
 	$(Q)HERMIT_BUILD=$(abspath $(BUILD)) $(MPICC) -O2 -g -Wall -Werror -o $@ $<
 
