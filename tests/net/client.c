@@ -4,7 +4,7 @@
  * for each check that passes and exits with the number of failures.
  *
  *   client SERVER CHECK...      SERVER: a name from hosts= or an address
- * Checks: names ping echo32 mpich bulk latency udp refused reset quit;
+ * Checks: await names ping echo32 mpich bulk latency udp refused reset quit;
  * "host PORT" (slirp: talks to a host program at 10.0.2.2:PORT).
  * The connection-heavy checks (echo32, mpich, udp, refused, reset, quit,
  * host) are in client_conn.c; client.h is what the two files share.
@@ -235,6 +235,26 @@ static void check_latency(void)
         close(fd);
 }
 
+/*
+ * The two VMs boot in parallel and a loaded host may start the server
+ * last: until its echo port accepts, a burst of connects would race its
+ * listen() and some would be refused.
+ */
+static void wait_for_server(void)
+{
+    struct sockaddr_in sin = addr_of(server, 7000);
+
+    for (int tries = 0; tries < 600; tries++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        int r = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+        close(fd);
+        if (r == 0)
+            return;
+        usleep(50000);
+    }
+    check(0, "the server's echo port accepts within 30 s");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -249,7 +269,9 @@ int main(int argc, char **argv)
     memcpy(&server, h->h_addr_list[0], 4);
     for (int i = 2; i < argc; i++) {
         const char *c = argv[i];
-        if (!strcmp(c, "names"))
+        if (!strcmp(c, "await"))
+            wait_for_server();
+        else if (!strcmp(c, "names"))
             check_names(argv[1]);
         else if (!strcmp(c, "ping"))
             check_ping();

@@ -56,7 +56,7 @@ cluster_pair() {
         "$build/net-server.elf" > "$logs/$name.server.log" 2>&1 &
     local peer=$!
     guest "$name" 0 $'^0 failures' -- --net "$net" --net-index 1 --kopt ip=10.10.0.2/16 \
-        --kopt hosts=server:10.10.0.1 "$build/net-client.elf" -- server "$@" quit
+        --kopt hosts=server:10.10.0.1 "$build/net-client.elf" -- server await "$@" quit
     local waited=0
     while kill -0 "$peer" 2>/dev/null && [ $waited -lt 20 ]; do
         sleep 0.5
