@@ -1,0 +1,140 @@
+"""mpirun_options.py - hermit-mpirun's command line and the checks made
+before anything starts.
+
+MPICH's habits: -n/-np N, -genv K V, -l, then IMAGE and its arguments;
+our own options take --name VALUE or --name=VALUE. parse_args and
+check_job raise UsageError with one sentence for the user; nothing is
+created before both have passed.
+"""
+
+import os
+import re
+
+import program
+
+MAX_RANKS = 255            # hermit-net's limit is 256 VMs
+DEFAULT_TIMEOUT = 600
+
+
+class UsageError(Exception):
+    pass
+
+
+class Options:
+    def __init__(self):
+        self.n = None
+        self.genv = []
+        self.label = False
+        self.cpus = 1
+        self.mem = "256M"
+        self.timeout = DEFAULT_TIMEOUT
+        self.net = "vde"
+        self.show = False
+        self.trace_pmi = False
+        self.guest = "hermit"
+        self.initrd = None          # --guest linux: the initramfs every VM boots
+        self.image = None
+        self.args = []
+
+
+def take(argv, i, opt):
+    if i + 1 >= len(argv):
+        raise UsageError(f"{opt} needs a value")
+    return argv[i + 1]
+
+
+def parse_number(text, opt, kind=int, minimum=0):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise UsageError(f"{opt} takes a number, not '{text}'")
+    if value < minimum:
+        raise UsageError(f"{opt} must be at least {minimum}, not '{text}'")
+    return value
+
+
+def parse_args(argv):
+    o = Options()
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-n", "-np"):
+            o.n = parse_number(take(argv, i, a), a, minimum=1)
+            i += 2
+        elif a == "-genv":
+            key, value = take(argv, i, a), take(argv, i + 1, a)
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+                raise UsageError(f"-genv needs a variable name, not '{key}'")
+            o.genv.append(f"{key}={value}")
+            i += 3
+        elif a == "-l":
+            o.label, i = True, i + 1
+        elif a == "--cpus":
+            o.cpus, i = parse_number(take(argv, i, a), a, minimum=1), i + 2
+        elif a == "--mem":
+            o.mem, i = take(argv, i, a), i + 2
+            if not re.fullmatch(r"\d+[KMGT]?", o.mem):
+                raise UsageError(f"--mem must look like 512M or 4G, not '{o.mem}'")
+        elif a == "--timeout":
+            o.timeout, i = parse_number(take(argv, i, a), a, float), i + 2
+        elif a == "--net":
+            o.net, i = take(argv, i, a), i + 2
+            if o.net not in ("vde", "bridge", "none"):
+                raise UsageError(f"--net must be vde, bridge or none, not '{o.net}'")
+        elif a == "--guest":
+            o.guest, i = take(argv, i, a), i + 2
+            if o.guest not in ("hermit", "linux"):
+                raise UsageError(f"--guest must be hermit or linux, not '{o.guest}'")
+        elif a in ("-v", "--show"):
+            o.show, i = True, i + 1
+        elif a == "--trace-pmi":
+            o.trace_pmi, i = True, i + 1
+        elif a in ("-h", "--help"):
+            print(__doc__.strip().split("\n\n")[1])
+            sys.exit(0)
+        elif a == "--":
+            i += 1
+            break
+        elif a.startswith("-"):
+            raise UsageError(f"unknown option '{a}' (see --help)")
+        else:
+            break
+    if i >= len(argv):
+        raise UsageError("no IMAGE to run")
+    o.image, o.args = argv[i], argv[i + 1:]
+    if o.n is None:
+        raise UsageError("-n N is required")
+    if o.n > MAX_RANKS:
+        raise UsageError(f"-n must be at most {MAX_RANKS}")
+    return o
+
+
+def mem_bytes(text):
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    return int(text[:-1]) * scale[text[-1]] if text[-1] in scale else int(text) << 20
+
+
+def available_memory():
+    try:
+        with open("/proc/meminfo") as f:
+            found = re.search(r"^MemAvailable:\s+(\d+) kB", f.read(), re.M)
+        return int(found.group(1)) * 1024 if found else None
+    except OSError:
+        return None
+
+
+def check_job(o, mode):
+    if not os.path.isfile(o.image):
+        raise UsageError(f"image not found: {o.image}")
+    if mode == "host":
+        if not os.access(o.image, os.X_OK):
+            raise UsageError(f"{o.image} is not executable")
+        return
+    why = (program.linux_program_problem(o.image) if o.guest == "linux"
+           else program.hermit_image_problem(o.image))
+    if why:
+        raise UsageError(why)
+    need, have = o.n * mem_bytes(o.mem), available_memory()
+    if have is not None and need > have:
+        raise UsageError(f"{o.n} VMs of {o.mem} need {need >> 20} MiB, "
+                         f"only {have >> 20} MiB available")
