@@ -16,7 +16,7 @@ value[, min, max]); the CSV has one line per system, run and size:
     system,benchmark,nprocs,run,size,value,min,max,rate,unit
 
 (size is empty for osu_barrier, min/max only with -f, rate only for
-osu_mbw_mr). A summary table of per-size medians (and min-max over runs)
+osu_mbw_mr); each run's raw output goes beside it, FILE-SYSTEM-RUN.log. A summary table of per-size medians (and min-max over runs)
 goes to stdout; progress to stderr. Exits 1 if any run fails, 2 on bad usage.
 Times are the guests' clocks under TCG: compare systems only within one
 session and configuration.
@@ -96,24 +96,36 @@ def rows_of(table):
     return out
 
 
-def run_once(system, bench, nprocs, timeout, args):
+def run_once(system, bench, nprocs, timeout, args, log):
     cmd = system.command(bench, nprocs, timeout, args)
     started = time.monotonic()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                       errors="replace", timeout=timeout + 60)
+    # Stream the output: each table row shows as progress while a long run goes.
+    # The launcher's own --timeout ends a stuck job; it is given to it above.
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         errors="replace")
+    lines = []
+    for line in p.stdout:
+        lines.append(line)
+        if line[:1].isdigit() or line.startswith(" "):
+            say(f"  {system.name}: {line.rstrip()}")
+    status = p.wait()
+    output = "".join(lines)
     took = time.monotonic() - started
-    if p.returncode != 0:
-        tail = "\n".join(p.stdout.splitlines()[-10:])
-        raise RuntimeError(f"{' '.join(cmd)}: status {p.returncode}\n{tail}")
+    if log:
+        with open(log, "w") as f:
+            f.write(" ".join(cmd) + "\n" + output)
+    if status != 0:
+        tail = "\n".join(output.splitlines()[-10:])
+        raise RuntimeError(f"{' '.join(cmd)}: status {status}\n{tail}")
     if bench in ("osu_init", "osu_hello"):
-        title, nums = osu_table.parse_startup(p.stdout)
+        title, nums = osu_table.parse_startup(output)
         if not nums:
             raise RuntimeError(f"{' '.join(cmd)}: no result line")
         # osu_init: value = avg ms, min, max; osu_hello: nprocs only.
         rows = [(None, nums[3], nums[1], nums[2], None)] if len(nums) == 4 else \
                [(None, nums[0], None, None, None)]
         return rows, ("ms" if len(nums) == 4 else "procs"), took
-    table = osu_table.parse(p.stdout)
+    table = osu_table.parse(output)
     if table is None or not table.rows:
         raise RuntimeError(f"{' '.join(cmd)}: no OSU table in the output")
     return rows_of(table), unit_of(table), took
@@ -166,6 +178,8 @@ def main(argv):
             ap.error(f"system '{s}': {why}")
     if a.repeat < 1 or a.timeout < 1:
         ap.error("--repeat and --timeout must be at least 1")
+    if a.csv:
+        os.makedirs(os.path.dirname(os.path.abspath(a.csv)), exist_ok=True)
     nprocs = a.n or (2 if a.benchmark in TWO_RANKS else 4)
 
     records = []
@@ -173,8 +187,10 @@ def main(argv):
         for s in systems:
             say(f"{a.benchmark} on {s}, run {rep + 1}/{a.repeat}, {nprocs} VMs ...")
             try:
-                rows, unit, took = run_once(SYSTEMS[s], a.benchmark, nprocs, a.timeout, args)
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                # With --csv, each run's raw output is kept beside it.
+                log = f"{os.path.splitext(a.csv)[0]}-{s}-{rep + 1}.log" if a.csv else None
+                rows, unit, took = run_once(SYSTEMS[s], a.benchmark, nprocs, a.timeout, args, log)
+            except RuntimeError as e:
                 say(f"FAILED: {e}")
                 return 1
             say(f"  {len(rows)} rows in {took:.1f} s")
@@ -183,7 +199,6 @@ def main(argv):
                                 "run": rep + 1, "size": size, "value": value, "min": lo,
                                 "max": hi, "rate": rate, "unit": unit})
     if a.csv:
-        os.makedirs(os.path.dirname(os.path.abspath(a.csv)), exist_ok=True)
         with open(a.csv, "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(records[0].keys()))
             w.writeheader()
