@@ -183,6 +183,7 @@ def main(argv):
     nprocs = a.n or (2 if a.benchmark in TWO_RANKS else 4)
 
     records = []
+    failed = False
     for rep in range(a.repeat):
         for s in systems:
             say(f"{a.benchmark} on {s}, run {rep + 1}/{a.repeat}, {nprocs} VMs ...")
@@ -192,12 +193,18 @@ def main(argv):
                 rows, unit, took = run_once(SYSTEMS[s], a.benchmark, nprocs, a.timeout, args, log)
             except RuntimeError as e:
                 say(f"FAILED: {e}")
-                return 1
+                failed = True
+                break
             say(f"  {len(rows)} rows in {took:.1f} s")
             for size, value, lo, hi, rate in rows:
                 records.append({"system": s, "benchmark": a.benchmark, "nprocs": nprocs,
                                 "run": rep + 1, "size": size, "value": value, "min": lo,
                                 "max": hi, "rate": rate, "unit": unit})
+        if failed:
+            break
+    if not records:
+        return 1
+    # A failed run still leaves the runs before it in the CSV and the table.
     if a.csv:
         with open(a.csv, "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(records[0].keys()))
@@ -208,7 +215,7 @@ def main(argv):
     print(f"# {a.benchmark} {' '.join(args)}: {nprocs} VMs, {a.repeat} run(s) per system, "
           f"unit {records[0]['unit']}")
     print(summary(records, systems))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
