@@ -114,7 +114,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
     -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
 
 # Each layer may add images and unit tests in its own fragment.
--include $(wildcard drivers/*.mk libc/*.mk net/*.mk mpi-port/*.mk)
+-include $(wildcard drivers/*.mk libc/*.mk net/*.mk mpi-port/*.mk bench/osu/*.mk)
 
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 

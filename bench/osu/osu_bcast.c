@@ -1,0 +1,29 @@
+/* osu_bcast.c - OSU-compatible broadcast latency: MPI_Bcast of SIZE
+ * bytes from rank 0.
+ * Each call is timed alone after an MPI_Barrier (osu_coll_run); the
+ * table has the average over ranks, and with -f the min, max and
+ * iteration count. */
+#include <mpi.h>
+
+#include "osu_util.h"
+
+static char *sbuf;
+
+static void osu_op(size_t size)
+{
+    MPI_Bcast(sbuf, (int)size, MPI_CHAR, 0, MPI_COMM_WORLD);
+}
+
+int main(int argc, char **argv)
+{
+    struct osu_opts o = { .name = "osu_bcast",
+                          .title = "OSU MPI Broadcast Latency Test",
+                          .kind = OSU_COLL };
+
+    osu_start(&argc, &argv, &o);
+    if (o.nprocs < 2)
+        osu_fail(&o, "This test requires at least two processes");
+    sbuf = osu_buffer(o.max_size, 'a');
+    osu_coll_run(&o, osu_op);
+    return osu_finish();
+}
