@@ -32,9 +32,8 @@ else
 fi
 
 stages=(boot noise syscalls net)
-# The OSU driver (issue 7) joins when it exists: bench/osu/run.py [--quick] OUTDIR,
-# writing OUTDIR/osu.csv with the columns system, benchmark, size, value.
-[ -x bench/osu/run.py ] && stages+=(osu)
+# OSU latency, bandwidth and allreduce on both systems (bench/osu/suite.py).
+stages+=(osu)
 failed=()
 start=$SECONDS
 n=0
@@ -46,7 +45,7 @@ for stage in "${stages[@]}"; do
     noise)    bench/noise/run.py "${noise_args[@]}" "$out" ;;
     syscalls) bench/syscalls/run.py "${syscalls_args[@]}" "$out" ;;
     net)      bench/net/run.py "${net_args[@]}" "$out" ;;
-    osu)      bench/osu/run.py "${osu_args[@]}" "$out" ;;
+    osu)      bench/osu/suite.py "${osu_args[@]}" "$out" ;;
     esac || failed+=("$stage")
 done
 
