@@ -9,11 +9,19 @@ created before both have passed.
 
 import os
 import re
+import sys
 
 import program
 
 MAX_RANKS = 255            # hermit-net's limit is 256 VMs
 DEFAULT_TIMEOUT = 600
+# Kernel options hermit-vm sets for every rank itself (-genv sets env=).
+VM_KOPTS = ("ip", "hostname", "hosts", "env")
+# The HermitCore-C kernel's own options (kernel/options.c, known[]; the
+# icount suite checks that the two lists agree). The kernel refuses any
+# other name, so --kopt refuses it here, once, before N VMs each would.
+HERMIT_KOPTS = {"loglevel": True, "probe": False, "idle": True, "acpi": True,
+                "cpus": True, "stats": False, "epoch": True, "gw": True, "mtu": True}
 
 
 class UsageError(Exception):
@@ -32,6 +40,8 @@ class Options:
         self.show = False
         self.trace_pmi = False
         self.guest = "hermit"
+        self.icount = False         # every VM under -icount shift=0
+        self.kopt = []              # extra kernel options for every VM
         self.initrd = None          # --guest linux: the initramfs every VM boots
         self.image = None
         self.args = []
@@ -41,6 +51,35 @@ def take(argv, i, opt):
     if i + 1 >= len(argv):
         raise UsageError(f"{opt} needs a value")
     return argv[i + 1]
+
+
+FLAGS = ("-l", "--icount", "-v", "--show", "--trace-pmi", "-h", "--help")
+
+
+def split_inline(argv, i):
+    """--name=VALUE at argv[i] becomes --name VALUE in place."""
+    name, _, value = argv[i].partition("=")
+    if name in FLAGS:
+        raise UsageError(f"{name} takes no value")
+    argv[i:i + 1] = [name, value]
+
+
+def check_kopt(text, guest):
+    """One K or K=V word for the kernel command line of every VM."""
+    key, has_value, value = text.partition("=")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", key) or re.search(r"[\s'\"\\]", value):
+        raise UsageError(f"--kopt takes KEY or KEY=VALUE without spaces or quotes, not '{text}'")
+    if key in VM_KOPTS:
+        raise UsageError(f"--kopt {key}= is set by hermit-vm for every rank"
+                         + (" (use -genv K V)" if key == "env" else ""))
+    if guest != "hermit":
+        return              # Linux passes names it does not know on to /init
+    if key not in HERMIT_KOPTS:
+        raise UsageError(f"--kopt '{key}' is not a HermitCore-C kernel option (known: "
+                         + ", ".join(sorted(HERMIT_KOPTS)) + ")")
+    if HERMIT_KOPTS[key] != bool(has_value):
+        raise UsageError(f"--kopt {key} " + ("needs a value" if HERMIT_KOPTS[key]
+                                             else "takes no value"))
 
 
 def parse_number(text, opt, kind=int, minimum=0):
@@ -53,10 +92,13 @@ def parse_number(text, opt, kind=int, minimum=0):
     return value
 
 
-def parse_args(argv):
+def parse_args(argv, usage=""):
     o = Options()
+    argv = list(argv)
     i = 0
     while i < len(argv):
+        if argv[i].startswith("--") and "=" in argv[i]:
+            split_inline(argv, i)
         a = argv[i]
         if a in ("-n", "-np"):
             o.n = parse_number(take(argv, i, a), a, minimum=1)
@@ -85,12 +127,17 @@ def parse_args(argv):
             o.guest, i = take(argv, i, a), i + 2
             if o.guest not in ("hermit", "linux"):
                 raise UsageError(f"--guest must be hermit or linux, not '{o.guest}'")
+        elif a == "--icount":
+            o.icount, i = True, i + 1
+        elif a == "--kopt":
+            o.kopt.append(take(argv, i, a))
+            i += 2
         elif a in ("-v", "--show"):
             o.show, i = True, i + 1
         elif a == "--trace-pmi":
             o.trace_pmi, i = True, i + 1
         elif a in ("-h", "--help"):
-            print(__doc__.strip().split("\n\n")[1])
+            print(usage)
             sys.exit(0)
         elif a == "--":
             i += 1
@@ -106,6 +153,8 @@ def parse_args(argv):
         raise UsageError("-n N is required")
     if o.n > MAX_RANKS:
         raise UsageError(f"-n must be at most {MAX_RANKS}")
+    for k in o.kopt:        # after the loop: --guest may come after --kopt
+        check_kopt(k, o.guest)
     return o
 
 
