@@ -54,7 +54,7 @@ def say(msg):
 
 def linux_program():
     """The Linux build of osu_latency, rebuilt when a source is newer."""
-    newest = max(os.path.getmtime(s) for s in LINUX_SOURCES)
+    newest = max(os.path.getmtime(s) for s in LINUX_SOURCES + [os.path.join(HERE, "osu_util.h")])
     if os.path.isfile(LINUX_PROGRAM) and os.path.getmtime(LINUX_PROGRAM) >= newest:
         return LINUX_PROGRAM
     os.makedirs(os.path.dirname(LINUX_PROGRAM), exist_ok=True)
