@@ -42,7 +42,13 @@ static int connect_all(int *fd, int n)
         p[i] = (struct pollfd){ fd[i], POLLOUT, 0 };
     while (pending > 0) {
         int r = poll(p, (nfds_t)n + 2, 10000);
+        if (r == 0 && poll(p, (nfds_t)n + 2, 0) > 0) {
+            /* Ready now but the 10 s wait saw nothing: a lost wake-up. */
+            check(0, "poll slept through a completed connection");
+            break;
+        }
         if (r <= 0) {
+            printf("poll for connections: %d of %d still pending after 10 s\n", pending, n);
             check(0, "poll for connections");
             break;
         }
