@@ -5,13 +5,17 @@
 # cluster/hermit-mpirun as its mpiexec (through ./mpiexec), one VM per rank.
 #
 #   mpi-port/testsuite/run.sh [--lists pt2pt,coll,...] [--testlists testlist,testlist.dtp]
-#                             [--maxnp 4] [--timeout S] [--select FILE] [--out DIR]
+#                             [--maxnp 4] [--timeout S] [--scale K] [--select FILE] [--out DIR]
 #
 # --lists      test/mpi directories (default: pt2pt,coll,init,comm,group,attr,topo,datatype)
 # --testlists  which list files of each directory (default: testlist; MPICH's
 #              own make also runs testlist.dtp and testlist.cvar)
 # --maxnp      entries asking for more processes are left out (default 4)
-# --timeout    default per-test limit in seconds (runtests' timeLimit= wins)
+# --timeout    default per-test limit in seconds (default 180 as runtests';
+#              a list entry's timeLimit= replaces it)
+# --scale      multiplies every limit (default 2: QEMU without KVM emulates
+#              the CPUs, and a 4-rank job shares 2 cores; MPICH's limits
+#              assume native speed)
 # --select     run only the entries of FILE ("DIR/PROGRAM NP [KEY=VALUE...]")
 # --out        results directory (default BUILD/mpich-tests/results)
 #
@@ -41,7 +45,8 @@ die() { say "error: $*"; exit 2; }
 LISTS=pt2pt,coll,init,comm,group,attr,topo,datatype
 TESTLISTS=testlist
 MAXNP=4
-TIMEOUT=120
+TIMEOUT=180
+SCALE=2
 SELECT=
 OUT=
 while [ $# -gt 0 ]; do
@@ -50,6 +55,7 @@ while [ $# -gt 0 ]; do
     --testlists) TESTLISTS=${2:?--testlists needs a value}; shift 2 ;;
     --maxnp) MAXNP=${2:?--maxnp needs a value}; shift 2 ;;
     --timeout) TIMEOUT=${2:?--timeout needs a value}; shift 2 ;;
+    --scale) SCALE=${2:?--scale needs a value}; shift 2 ;;
     --select) SELECT=${2:?--select needs a file}; shift 2 ;;
     --out) OUT=${2:?--out needs a directory}; shift 2 ;;
     -h|--help) sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -58,6 +64,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$MAXNP" =~ ^[1-9][0-9]*$ ]] || die "--maxnp takes a positive number, not '$MAXNP'"
 [[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "--timeout takes a positive number, not '$TIMEOUT'"
+[[ "$SCALE" =~ ^[1-9][0-9]*$ ]] || die "--scale takes a positive number, not '$SCALE'"
 [ -z "$SELECT" ] || [ -f "$SELECT" ] || die "no such file: $SELECT"
 [ -z "$SELECT" ] || SELECT=$(cd "$(dirname "$SELECT")" && pwd)/$(basename "$SELECT")
 
@@ -171,6 +178,7 @@ main() {
 
     rm -rf "$OUT"
     mkdir -p "$OUT"
+    OUT=$(cd "$OUT" && pwd)
     make_plan > "$OUT/plan.tsv"
     [ -s "$OUT/plan.tsv" ] || die "no tests selected"
     local dirs dir progs
@@ -189,11 +197,16 @@ main() {
     done
     local built=$((SECONDS - start))
 
-    say "running $(wc -l < "$OUT/plan.tsv") tests in $dirs (maxnp $MAXNP, timeout ${TIMEOUT}s each)"
-    (cd "$SRC" && HERMIT_MPIEXEC_LOG=$OUT/mpiexec.log MPITEST_TIMEOUT=$TIMEOUT MPITEST_CLEANUP=0 ./runtests -srcdir=. \
+    say "running $(wc -l < "$OUT/plan.tsv") tests in $dirs (maxnp $MAXNP, timeout ${TIMEOUT} s x $SCALE)"
+    (cd "$SRC" && HERMIT_MPIEXEC_LOG=$OUT/mpiexec.log MPITEST_TIMEOUT=$TIMEOUT \
+        MPITEST_TIMEOUT_MULTIPLIER=$SCALE MPITEST_CLEANUP=0 ./runtests -srcdir=. \
         -tests=testlist.hermit -testdirs="$dirs" -maxnp="$MAXNP" \
         -mpiexec="$HERE/mpiexec" -tapfile="$OUT/summary.tap" -showprogress) \
         > "$OUT/runtests.log" 2>&1 || true
+    if [ ! -f "$OUT/summary.tap" ]; then
+        tail -n 10 "$OUT/runtests.log" | sed 's/^/    /' >&2
+        die "runtests did not run (log: $OUT/runtests.log)"
+    fi
     local status=0
     python3 "$HERE/summarize.py" "$OUT" "$HERE/expected-failures.txt" || status=$?
     say "wall time $((SECONDS - start)) s (setup and build $built s); results in $OUT"
