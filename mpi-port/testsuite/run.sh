@@ -141,8 +141,13 @@ filter_list() {
 make_plan() {
     local dir f
     if [ -n "$SELECT" ]; then
+        # Grouped by directory (first appearance), as runtests walks them.
         sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$SELECT" |
-            awk '{ split($1, p, "/"); $1 = p[2]; print p[1] "\t" $0 }'
+            awk '{ split($1, p, "/"); $1 = p[2]
+                   if (!(p[1] in n)) order[++dirs] = p[1]
+                   line[p[1], ++n[p[1]]] = p[1] "\t" $0 }
+                 END { for (d = 1; d <= dirs; d++)
+                           for (i = 1; i <= n[order[d]]; i++) print line[order[d], i] }'
         return
     fi
     for dir in ${LISTS//,/ }; do
