@@ -59,30 +59,9 @@ HERMIT_CC=$ROOT/bin/hermit-cc
 # Debian's patches (autotools regeneration, Fortran REAL*16, a missing
 # confdb file) only matter when autoreconf runs or Fortran is built: none
 # is applied; the orig tarball's generated configure is used as shipped.
-CONFIGURE_FLAGS=(
-    --build=x86_64-pc-linux-gnu
-    --host=x86_64-hermit-linux-gnu
-    --with-device=ch3:sock
-    --with-pm=none
-    --with-pmi=simple
-    --disable-fortran
-    --disable-cxx
-    --disable-romio
-    --enable-threads=single
-    --with-thread-package=none
-    --with-proc-mutex-package=none
-    --without-hwloc
-    --with-datatype-engine=dataloop
-    --disable-shared
-    --enable-static
-    --enable-fast=O2
-    --enable-g=none
-    --disable-dependency-tracking
-    --disable-debuginfo
-    --without-libfabric
-    --without-ucx
-    --without-pmix
-)
+# The options common to both MPICH builds live in one file.
+mapfile -t COMMON_FLAGS < <(grep -v '^#' "$HERE/configure.flags")
+CONFIGURE_FLAGS=(--build=x86_64-pc-linux-gnu --host=x86_64-hermit-linux-gnu "${COMMON_FLAGS[@]}")
 
 say() { echo "$PROG: $*" >&2; }
 die() { say "error: $*"; exit 1; }

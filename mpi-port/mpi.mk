@@ -12,7 +12,7 @@
 # A failing MPICH build stops `make` with the tail of its log.
 
 MPICH_STAMP := $(BUILD)/mpich.mk
-MPICH_SRC   := mpi-port/build.sh mpi-port/mpich.sha256 mpi-port/cross-x86_64-hermit.sh \
+MPICH_SRC   := mpi-port/build.sh mpi-port/mpich.sha256 mpi-port/cross-x86_64-hermit.sh mpi-port/configure.flags \
                mpi-port/probed-functions.txt $(shell find mpi-port/compat -type f) \
                $(wildcard mpi-port/patches/*.patch) bin/hermit-cc
 MPICC       := bin/hermit-mpicc

@@ -32,28 +32,8 @@ RECIPE_REVISION=1
 CACHE_ROOT=${HERMIT_CACHE:-$HOME/.cache/hermitcore-c}
 JOBS=${MPICH_JOBS:-2}
 
-CONFIGURE_FLAGS=(
-    --with-device=ch3:sock
-    --with-pm=none
-    --with-pmi=simple
-    --disable-fortran
-    --disable-cxx
-    --disable-romio
-    --enable-threads=single
-    --with-thread-package=none
-    --with-proc-mutex-package=none
-    --without-hwloc
-    --with-datatype-engine=dataloop
-    --disable-shared
-    --enable-static
-    --enable-fast=O2
-    --enable-g=none
-    --disable-dependency-tracking
-    --disable-debuginfo
-    --without-libfabric
-    --without-ucx
-    --without-pmix
-)
+# The options common to both MPICH builds live in one file.
+mapfile -t CONFIGURE_FLAGS < <(grep -v '^#' "$ROOT/mpi-port/configure.flags")
 
 say() { echo "$PROG: $*" >&2; }
 die() { say "error: $*"; exit 1; }

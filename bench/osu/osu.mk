@@ -26,7 +26,7 @@ LINUX_MPICC := bench/baseline/linux-mpicc
 OSU_LINUX   := $(patsubst %,$(BUILD)/osu-linux/%,$(OSU_PROGRAMS))
 
 $(BUILD)/osu-linux/%: bench/osu/%.c bench/osu/osu_util.c bench/osu/osu_util.h $(LINUX_MPICC) \
-                      bench/baseline/build-mpich-linux.sh
+                      bench/baseline/build-mpich-linux.sh mpi-port/configure.flags
 	@mkdir -p $(@D)
 	@echo "  LINUX-MPICC $<"
 	$(Q)$(LINUX_MPICC) -O2 -g -Wall -Wextra -Werror -o $@ $< bench/osu/osu_util.c 2> $@.log || \
