@@ -92,6 +92,15 @@ def parse_number(text, opt, kind=int, minimum=0):
     return value
 
 
+def print_help(usage):
+    """Prints the usage; `hermit-mpirun --help | head` is not an error."""
+    try:
+        print(usage, flush=True)
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def parse_args(argv, usage=""):
     o = Options()
     argv = list(argv)
@@ -137,7 +146,7 @@ def parse_args(argv, usage=""):
         elif a == "--trace-pmi":
             o.trace_pmi, i = True, i + 1
         elif a in ("-h", "--help"):
-            print(usage)
+            print_help(usage)
             sys.exit(0)
         elif a == "--":
             i += 1

@@ -30,6 +30,30 @@ fail() {
     [ -f "$logs/$1.log" ] && tail -n 15 "$logs/$1.log" | sed 's/^/    | /'
 }
 
+# cluster_leftovers NAME QEMU-PATTERN: after a cluster job, passes NAME.cleanup
+# if no QEMU matching the pattern runs in this checkout and no job network
+# is orphaned. A job's network is named mpi<launcher pid> (cluster/hermit-net:
+# a namespace hermit-mpi<pid> and a state directory); it is orphaned when
+# that launcher is gone, so a concurrent job (a benchmark, another checkout)
+# never counts.
+cluster_leftovers() {
+    local name=$1 pattern=$2 run_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
+    local left="" net qemu
+    for qemu in $(pgrep -f -- "$pattern"); do
+        # Paths in QEMU command lines are relative: only ours run here.
+        [ "$(readlink "/proc/$qemu/cwd")" = "$PWD" ] && left="process $qemu"
+    done
+    for net in $(ip netns list 2>/dev/null | grep -o '^hermit-mpi[0-9]*' | sed 's/^hermit-//') \
+               $(ls "$run_dir" 2>/dev/null | grep '^mpi[0-9]*$'); do
+        kill -0 "${net#mpi}" 2>/dev/null || left="${left:+$left, }network $net"
+    done
+    if [ -n "$left" ]; then
+        fail "$name.cleanup" "left behind: $left"
+    else
+        pass "$name.cleanup"
+    fi
+}
+
 # --- host unit tests: each binary prints its own PASS/FAIL lines ---------
 # make passes the unit tests it built; a stale binary from a renamed test
 # must not run.

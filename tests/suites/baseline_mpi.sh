@@ -11,18 +11,6 @@
 
 baseline_dir=$build/baseline
 baseline_ring=$baseline_dir/mpi-ring-linux
-baseline_run_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
-
-baseline_no_leftovers() {
-    local name=$1
-    if pgrep -f "qemu-system-x86_64.* -- mpi-ring-linux" > /dev/null ||
-       ip netns list 2>/dev/null | grep -q '^hermit-' ||
-       [ -n "$(ls -A "$baseline_run_dir" 2>/dev/null)" ]; then
-        fail "$name.cleanup" "a VM, namespace or switch was left behind"
-    else
-        pass "$name.cleanup"
-    fi
-}
 
 baseline_build() {
     mkdir -p "$baseline_dir"
@@ -63,7 +51,7 @@ baseline_cases() {
         fail baseline-ring-2-linux-vms "status $rc, or no '[0] mpi-ring: OK: 2 ranks' line"
         tail -n 15 "$logs/baseline-ring-2-linux-vms.log" | sed 's/^/    | /'
     fi
-    baseline_no_leftovers baseline-ring-2-linux-vms
+    cluster_leftovers baseline-ring-2-linux-vms "qemu-system-x86_64.* -- mpi-ring-linux"
 }
 
 if [ -n "${HERMIT_SKIP_BASELINE:-}" ]; then

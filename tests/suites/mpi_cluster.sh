@@ -8,19 +8,6 @@
 mpi_ring=$build/mpi-ring.elf
 mpi_hello=$build/mpi-hello.elf
 
-net_run_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
-
-no_leftovers() {
-    local name=$1
-    if pgrep -f "qemu-system-x86_64.*$build/mpi-(ring|hello)" > /dev/null ||
-       ip netns list 2>/dev/null | grep -q '^hermit-' ||
-       [ -n "$(ls -A "$net_run_dir" 2>/dev/null)" ]; then
-        fail "$name.cleanup" "a VM, namespace or switch was left behind"
-    else
-        pass "$name.cleanup"
-    fi
-}
-
 # mpirun_case NAME PATTERNS ARGS...: hermit-mpirun ARGS must exit 0 and print PATTERNS.
 mpirun_case() {
     local name=$1 patterns=$2
@@ -37,7 +24,7 @@ mpirun_case() {
         fail "$name" "status $rc${missing:+, output lacks /$missing/}"
         tail -n 15 "$logs/$name.log" | sed 's/^/    | /'
     fi
-    no_leftovers "$name"
+    cluster_leftovers "$name" "qemu-system-x86_64.*$build/mpi-(ring|hello)"
 }
 
 mpirun_case mpirun-ring-4-vms-vde '^\[0\] mpi-ring: OK: 4 ranks' -n 4 -l "$mpi_ring"
@@ -61,7 +48,9 @@ if command -v mpiexec.hydra > /dev/null || command -v mpiexec > /dev/null; then
             fail hydra-ring-2-vms "status $rc"
             tail -n 15 "$logs/hydra-ring-2-vms.log" | sed 's/^/    | /'
         fi
-        no_leftovers hydra-ring-2-vms
+        cluster_leftovers hydra-ring-2-vms "qemu-system-x86_64.*$mpi_ring"
+        [ -e "${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}/$hydra_net" ] &&
+            fail hydra-net-destroy "cluster/hermit-net destroy $hydra_net left its state"
     else
         fail hydra-ring-2-vms "cannot create the network"
     fi

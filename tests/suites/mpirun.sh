@@ -123,6 +123,19 @@ mr_sigint() {
 mr_sigint mpirun-vm-sigint 'hermit-vm: rank' "/mpi@PID@/switch" \
     -n 2 --show --timeout 60 "$build/ktest.elf" hang
 
+# `hermit-mpirun ... | head`: a closed output stops the job (status 141, as
+# a shell reports SIGPIPE) and still removes its network. Host-mode ranks
+# (yes(1) writes without end) keep it quick.
+HERMIT_VM_EXEC=host timeout 30 "$mr" -n 2 --timeout 20 /usr/bin/yes \
+    2> "$logs/mpirun-output-closed.log" | head -n 1 > /dev/null
+rc=${PIPESTATUS[0]}
+if [ "$rc" -eq 141 ] && grep -q 'output closed; stopping every VM' "$logs/mpirun-output-closed.log"; then
+    pass mpirun-output-closed
+else
+    fail mpirun-output-closed "exit status $rc, expected 141 and one message"
+fi
+cluster_leftovers mpirun-output-closed '^/usr/bin/yes$'
+
 # --- real MPICH processes through our PMI server -------------------------
 if command -v mpicc > /dev/null && command -v mpiexec > /dev/null; then
     mkdir -p "$build/pmi"

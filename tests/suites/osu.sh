@@ -10,22 +10,10 @@
 
 osu_dir=$build/osu
 osu_check=bench/osu/osu_table.py
-osu_run_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
 osu_small=(-m 1:4096 -i 10 -x 2)
 # Bandwidth rows print MB/s with two decimals: 1-byte messages under a slow
 # TCG host can round to 0.00, so the bandwidth cases start at 256 bytes.
 osu_bw_small=(-m 256:4096 -i 10 -x 2)
-
-osu_no_leftovers() {
-    local name=$1
-    if pgrep -f "qemu-system-x86_64.*$osu_dir/osu_" > /dev/null ||
-       ip netns list 2>/dev/null | grep -q '^hermit-' ||
-       [ -n "$(ls -A "$osu_run_dir" 2>/dev/null)" ]; then
-        fail "$name.cleanup" "a VM, namespace or switch was left behind"
-    else
-        pass "$name.cleanup"
-    fi
-}
 
 # osu_case PROGRAM VMS CHECK-ARGS -- PROGRAM-ARGS...
 # CHECK-ARGS go to osu_table.py (--sizes, --columns, --expect).
@@ -45,7 +33,7 @@ osu_case() {
     else
         pass "$name"
     fi
-    osu_no_leftovers "$name"
+    cluster_leftovers "$name" "qemu-system-x86_64.*$osu_dir/$prog"
 }
 
 osu_start_time=$SECONDS
@@ -81,7 +69,7 @@ if [ $osu_rc -ne 0 ] && [ $osu_rc -ne 124 ] &&
 else
     fail osu-bad-option "status $osu_rc, or no message"
 fi
-osu_no_leftovers osu-bad-option
+cluster_leftovers osu-bad-option "qemu-system-x86_64.*$osu_dir/"
 echo "osu: hermit VM cases took $((SECONDS - osu_start_time)) s"
 
 # The same sources with the host's MPICH: portable MPI C, parseable output.
