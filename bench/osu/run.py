@@ -131,6 +131,35 @@ def run_once(system, bench, nprocs, timeout, args, log):
     return rows_of(table), unit_of(table), took
 
 
+def failure_reason(message):
+    """The launcher's status and the most telling line of a failed run's output."""
+    lines = message.splitlines()
+    status = lines[0].rsplit(": ", 1)[-1] if lines else "?"
+    for test in (lambda l: "errno" in l, lambda l: "error" in l.lower(),
+                 lambda l: l.startswith("hermit-")):
+        telling = [l for l in lines[1:] if test(l)]
+        if telling:
+            return f"{status}: {telling[-1].strip()}"
+    return status
+
+
+def failures_path(csv_path):
+    return f"{os.path.splitext(csv_path)[0]}-failures.csv"
+
+
+def write_failures(csv_path, failures):
+    """Beside the rows: one line per failed run (none: the file is removed)."""
+    path = failures_path(csv_path)
+    if not failures:
+        if os.path.exists(path):
+            os.remove(path)
+        return
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(failures[0].keys()))
+        w.writeheader()
+        w.writerows(failures)
+
+
 def summary(records, systems):
     """Per size: each system's median over runs (min-max), and ratios to the first."""
     sizes = []
@@ -182,8 +211,7 @@ def main(argv):
         os.makedirs(os.path.dirname(os.path.abspath(a.csv)), exist_ok=True)
     nprocs = a.n or (2 if a.benchmark in TWO_RANKS else 4)
 
-    records = []
-    failed = False
+    records, failures = [], []
     for rep in range(a.repeat):
         for s in systems:
             say(f"{a.benchmark} on {s}, run {rep + 1}/{a.repeat}, {nprocs} VMs ...")
@@ -192,19 +220,21 @@ def main(argv):
                 log = f"{os.path.splitext(a.csv)[0]}-{s}-{rep + 1}.log" if a.csv else None
                 rows, unit, took = run_once(SYSTEMS[s], a.benchmark, nprocs, a.timeout, args, log)
             except RuntimeError as e:
+                # One failed run must not hide the others: it is recorded,
+                # counted in the exit status, and the series goes on.
                 say(f"FAILED: {e}")
-                failed = True
-                break
+                failures.append({"system": s, "benchmark": a.benchmark, "run": rep + 1,
+                                 "reason": failure_reason(str(e))})
+                continue
             say(f"  {len(rows)} rows in {took:.1f} s")
             for size, value, lo, hi, rate in rows:
                 records.append({"system": s, "benchmark": a.benchmark, "nprocs": nprocs,
                                 "run": rep + 1, "size": size, "value": value, "min": lo,
                                 "max": hi, "rate": rate, "unit": unit})
-        if failed:
-            break
+    if a.csv:
+        write_failures(a.csv, failures)
     if not records:
         return 1
-    # A failed run still leaves the runs before it in the CSV and the table.
     if a.csv:
         with open(a.csv, "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(records[0].keys()))
@@ -215,7 +245,9 @@ def main(argv):
     print(f"# {a.benchmark} {' '.join(args)}: {nprocs} VMs, {a.repeat} run(s) per system, "
           f"unit {records[0]['unit']}")
     print(summary(records, systems))
-    return 1 if failed else 0
+    for f in failures:
+        print(f"# FAILED: {f['system']} run {f['run']}: {f['reason']}")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ GOALS = [
 def run_plan(out, quick, repeat):
     runs = os.path.join(out, "osu-runs")
     os.makedirs(runs, exist_ok=True)
-    rows, failed = [], []
+    rows, failed, lost = [], [], []
     for n, (bench, vms, full, short) in enumerate(PLAN, 1):
         args = (short if quick else full).split()
         report.say("osu", f"[{n}/{len(PLAN)}] {bench} on {vms} VMs: {' '.join(args)}, "
@@ -63,15 +63,19 @@ def run_plan(out, quick, repeat):
                                   "-n", str(vms), "--csv", part, bench, "--"] + args)
         if status != 0:
             failed.append(bench)
+        failures = os.path.join(runs, f"{bench}-failures.csv")
+        if os.path.exists(failures):
+            with open(failures, newline="") as f:
+                lost += list(csv.DictReader(f))
         if os.path.exists(part):
             with open(part, newline="") as f:
                 rows += [dict(system=r["system"], benchmark=r["benchmark"],
                               nprocs=r["nprocs"], size=r["size"], rep=r["run"],
                               value=r["value"], unit=r["unit"]) for r in csv.DictReader(f)]
-    return rows, failed
+    return rows, failed, lost
 
 
-def write(out, rows):
+def write(out, rows, lost):
     with open(os.path.join(out, "osu.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["system", "benchmark", "nprocs", "size", "rep",
                                           "value", "unit"])
@@ -85,6 +89,12 @@ def write(out, rows):
             "by hermit-mpirun; one vCPU and 256 MiB per VM, vde network. "
             "Ratios are HermitCore-C / Linux guest medians.", "",
             report.table(samples, GOALS, goals=True)]
+    if lost:
+        # Medians above are over the runs that finished; say which did not.
+        text += ["", "Failed runs (not in the medians):", ""]
+        text += [f"- {f['benchmark']} on {f['system']}, run {f['run']}: {f['reason']}"
+                 for f in lost]
+    text += [""]
     for bench, vms, _, _ in PLAN:
         mine = [s for s in samples if s["metric"] == bench]
         if not mine:
@@ -110,9 +120,9 @@ def main(argv):
     if subprocess.call(["make", "-s", "-C", ROOT, "osu-linux"], stdout=sys.stderr) != 0:
         report.say("osu", "cannot build the Linux baseline's benchmarks")
         return 1
-    rows, failed = run_plan(out, a.quick, repeat)
+    rows, failed, lost = run_plan(out, a.quick, repeat)
     if rows:
-        write(out, rows)
+        write(out, rows, lost)
     if failed:
         report.say("osu", f"failed: {', '.join(failed)}")
     return 1 if failed or not rows else 0
