@@ -21,7 +21,7 @@ static const struct {
     { "idle", VALUE, "halt|poll" },
     { "acpi", VALUE, "on|off" },
     { "cpus", VALUE, "a number from 1 to 64" },
-    { "stats", FLAG, "print per-CPU busy/idle ticks at exit" },
+    { "stats", FLAG, "print per-CPU busy/idle ticks and network counters at exit" },
     /* Read by the layers above, which validate the values themselves. */
     { "env", LAYER, "KEY=VALUE, one per variable (C library)" },
     { "epoch", LAYER, "seconds since 1970 at boot (C library wall clock)" },

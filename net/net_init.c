@@ -14,6 +14,7 @@
 #include "lwip/priv/tcp_priv.h"
 
 #include "net.h"
+#include "net_stats.h"
 #include "netif_vnet.h"
 
 #include "boot.h"
@@ -199,6 +200,8 @@ static void bring_up(const char *ip_option)
         if (cfg[i].dhcp && !dhcp_wait(interfaces[i]))
             klog(LOG_WARN, "net: no DHCP answer on vnet%u within 10 s\n", i);
     network_up = interface_count > 0;
+    if (network_up)
+        net_stats_register(interfaces, interface_count);
 }
 
 void net_init(void)

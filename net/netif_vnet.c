@@ -246,3 +246,11 @@ struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *
     }
     return &nv->netif;
 }
+
+void net_vnet_get_stats(const struct netif *netif, struct net_vnet_stats *out)
+{
+    const struct net_vnet *nv = netif->state;
+
+    out->rx_nomem = nv->rx_nomem;
+    out->tx_overflow = nv->tx_overflow;
+}

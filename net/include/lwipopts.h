@@ -150,8 +150,27 @@
 #define LWIP_FIONREAD_LINUXMODE         1
 #define RECV_BUFSIZE_DEFAULT            (4 * 1024 * 1024)
 
-/* --- statistics and debugging ----------------------------------------------- */
-#define LWIP_STATS                      0
+/* --- statistics and debugging -----------------------------------------------
+ * TCP's counters only, for the exit report of the `stats` option
+ * (net/net_stats.c): plain increments under the core lock, no display
+ * code. MIB2_STATS adds the SNMP counters (segments in and out, fast
+ * retransmits, resets sent, opens) in IP, UDP and the netifs as well;
+ * the other protocols' and the pools' counters stay off. 32-bit counters:
+ * a 16-bit one wraps within one large MPI message.
+ */
+#define LWIP_STATS                      1
 #define LWIP_STATS_DISPLAY              0
+#define LWIP_STATS_LARGE                1
+#define TCP_STATS                       1
+#define MIB2_STATS                      1
+#define LINK_STATS                      0
+#define ETHARP_STATS                    0
+#define IP_STATS                        0
+#define IPFRAG_STATS                    0
+#define ICMP_STATS                      0
+#define UDP_STATS                       0
+#define MEM_STATS                       0
+#define MEMP_STATS                      0
+#define SYS_STATS                       0
 
 #endif

@@ -14,20 +14,27 @@
 net_server=$build/net-server.elf
 net_client=$build/net-client.elf
 
-# net_pair NAME PATTERNS CHECKS... : server VM + client VM running CHECKS.
+# net_pair NAME PATTERNS [--stats] CHECKS... : server VM + client VM
+# running CHECKS; --stats boots both with the kernel option `stats`, and
+# the server's verdict then also wants its network counters.
 net_pair() {
-    local name=$1 patterns=$2
+    local name=$1 patterns=$2 kopts=() server_wants='^ok server quit'
     shift 2
+    if [ "${1:-}" = --stats ]; then
+        kopts=(--kopt stats)
+        server_wants='^hermit-stats: tcp out [1-9]'
+        shift
+    fi
     local dir
     dir=$(mktemp -d "${TMPDIR:-/tmp}/hermit-net.XXXXXX")
     local sock=$dir/link.sock
 
-    timeout 130 "$run" --timeout 120 --kopt ip=10.0.0.1/24 --kopt hostname=server \
+    timeout 130 "$run" --timeout 120 "${kopts[@]}" --kopt ip=10.0.0.1/24 --kopt hostname=server \
         --qemu-arg=-netdev --qemu-arg="stream,id=n0,server=on,addr.type=unix,addr.path=$sock" \
         --qemu-arg=-device --qemu-arg="virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01" \
         "$net_server" > "$logs/$name.server.log" 2>&1 &
     local peer=$!
-    guest "$name" 0 "$patterns" -- --kopt ip=10.0.0.2/24 --kopt hosts=server:10.0.0.1,client:10.0.0.2 \
+    guest "$name" 0 "$patterns" -- "${kopts[@]}" --kopt ip=10.0.0.2/24 --kopt hosts=server:10.0.0.1,client:10.0.0.2 \
         --qemu-arg=-netdev \
         --qemu-arg="stream,id=n0,server=off,addr.type=unix,addr.path=$sock,reconnect-ms=100" \
         --qemu-arg=-device --qemu-arg="virtio-net-pci,netdev=n0,mac=52:54:00:00:01:02" \
@@ -42,7 +49,8 @@ net_pair() {
     kill "$peer" 2>/dev/null
     wait "$peer"
     local rc=$?
-    if [ $rc -eq 0 ] && grep -q '^ok server quit' "$logs/$name.server.log"; then
+    if [ $rc -eq 0 ] && grep -q '^ok server quit' "$logs/$name.server.log" &&
+       grep -Eq "$server_wants" "$logs/$name.server.log"; then
         pass "$name.server"
     else
         fail "$name.server" "server VM exit status $rc"
@@ -56,6 +64,11 @@ net_pair net-mpich-pattern $'^ok mpich\n^0 failures' mpich
 net_pair net-refused-and-reset $'^ok refused\n^ok reset\n^0 failures' refused reset
 net_pair net-bulk-64MiB-and-latency $'^ok bulk\n^bulk: 64 MiB\n^ok latency\n^0 failures' bulk latency
 grep -h '^\(bulk\|latency\):' "$logs/net-bulk-64MiB-and-latency.log" 2>/dev/null | sed 's/^/    /'
+
+# The exit report's network lines: frames and TCP segments both ways, and
+# the reset the client received counted as one.
+net_pair net-kernel-stats-counters $'^ok reset\n^0 failures\n^hermit-stats: net vnet0 rx [1-9][0-9]* rx-bytes [1-9][0-9]* rx-dropped [0-9]+ rx-nomem [0-9]+ .* tx [1-9][0-9]* tx-bytes [1-9][0-9]* tx-busy [0-9]+ tx-overflow [0-9]+ kicks [1-9][0-9]* irqs [0-9]+\n^hermit-stats: tcp out [1-9][0-9]* in [1-9][0-9]* xmit [1-9][0-9]* rexmit-fast [0-9]+ rto [0-9]+ drop [0-9]+ chkerr 0 .* aborted [0-9]+ reset [1-9]' \
+    --stats reset
 
 # A guest without ip= has no network: sockets fail cleanly, nothing crashes.
 guest net-no-ip-enetdown 2 'FAIL UDP socket \(errno [0-9]+: Network interface is not configured' -- "$net_client" -- 10.0.0.1 udp
