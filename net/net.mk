@@ -13,7 +13,8 @@
 # by flags and port headers instead).
 LWIP_CFLAGS = $(filter-out -Werror -Wall -Wextra -MMD -MP,$(LIBC_CFLAGS)) -w -I$(CURDIR)/net/include
 LWIP_STAMP := $(BUILD)/lwip.mk
-LWIP_SRC   := net/lwip/build.sh net/lwip/lwip.sha256 $(wildcard net/include/*.h net/include/arch/*.h) \
+LWIP_SRC   := net/lwip/build.sh net/lwip/lwip.sha256 $(wildcard net/lwip/patches/*.patch) \
+              $(wildcard net/include/*.h net/include/arch/*.h) \
               $(wildcard libc/include/*.h libc/include/*/*.h)
 
 $(LWIP_STAMP): $(LWIP_SRC) $(NEWLIB_STAMP)

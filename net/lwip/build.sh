@@ -6,7 +6,7 @@
 #
 # The last line on stdout is the prefix; progress goes to stderr. The prefix
 # is ${HERMIT_CACHE:-~/.cache/hermitcore-c}/lwip-2.1.3-<key>/:
-#   src/include/   lwIP's headers (the upstream tree, untouched)
+#   src/include/   lwIP's headers (the upstream tree plus our patches)
 #   lib/liblwip.a  the stack: IPv4, TCP, UDP, raw, sockets, netconn, DHCP
 #   BUILD-INFO     the inputs the key was computed from
 # <key> hashes the package version and checksum, LWIP_CFLAGS, the compiler
@@ -14,7 +14,8 @@
 # and libc/include, whose <sys/select.h> sets FD_SETSIZE),
 # which configure lwIP at compile time. Only the ~30 files the port needs
 # are compiled (a few seconds); Debian's patches touch the PPP code, their
-# own port and opt.h options we do not use, so none is applied.
+# own port and opt.h options we do not use, so none is applied. Ours,
+# net/lwip/patches/*.patch, are applied in name order and are part of the key.
 #
 # Environment: LWIP_CFLAGS (required: the C library glue's flags plus
 # -I net/include), HERMIT_CACHE (cache root), LWIP_JOBS (parallel compiles).
@@ -28,6 +29,7 @@ DEB_PKG=lwip
 DEB_VERSION=2.1.3+dfsg1-2
 ORIG_TARBALL=lwip_2.1.3+dfsg1.orig.tar.xz
 PINNED_SHA_FILE=$HERE/lwip.sha256
+PATCH_DIR=$HERE/patches
 RECIPE_REVISION=1
 CACHE_ROOT=${HERMIT_CACHE:-$HOME/.cache/hermitcore-c}
 JOBS=${LWIP_JOBS:-4}
@@ -64,6 +66,22 @@ key_inputs() {
     while IFS= read -r h; do
         echo "port ${h#"$PORT_INCLUDE"/} $(sha256sum < "$h" | cut -d' ' -f1)"
     done < <(find "$PORT_INCLUDE" "$HERE/../../libc/include" -name '*.h' | LC_ALL=C sort)
+    local p
+    for p in "$PATCH_DIR"/*.patch; do
+        [ -e "$p" ] || continue
+        echo "patch $(basename "$p") $(sha256sum < "$p" | cut -d' ' -f1)"
+    done
+}
+
+apply_patches() {
+    local p
+    for p in "$PATCH_DIR"/*.patch; do
+        [ -e "$p" ] || continue
+        command -v patch >/dev/null || die "'patch' not found: apt-get install patch"
+        say "applying $(basename "$p")"
+        patch -p1 -N --no-backup-if-mismatch -s -d "$work" -i "$p" >&2 \
+            || die "$(basename "$p") does not apply to lwIP $LWIP_VERSION"
+    done
 }
 
 # Leaves the verified tarball in $CACHE_ROOT/downloads/.
@@ -101,6 +119,7 @@ build() {
     tar -xJf "$CACHE_ROOT/downloads/$ORIG_TARBALL" -C "$work" --strip-components=1 \
         lwip-$LWIP_VERSION/src
     [ -f "$work/src/core/tcp.c" ] || die "$ORIG_TARBALL holds no lwIP source tree"
+    apply_patches
     say "compiling ${#SOURCES[@]} files (-j$JOBS)"
     local flags
     # shellcheck disable=SC2206  # LWIP_CFLAGS is a list of words on purpose
