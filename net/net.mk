@@ -48,10 +48,11 @@ $(BUILD)/net/%.o: net/%.c $(LWIP_STAMP)
 
 # lwIP's global names (tcp_connect, udp_send, netif_add, ...) would clash
 # with applications' own: the port and the stack are linked into one
-# object in which only net/exports.txt stays global. The wrapped lwIP
-# functions are counted by net/net_stats.c.
+# object in which only net/exports.txt stays global. Two of the wrapped
+# lwIP functions are counted by net/net_stats.c; tcp_timer_needed wakes
+# the tcpip thread (net/timer_wake.c).
 NET_BLOB := $(BUILD)/net/hermit-net.o
-NET_WRAPS := tcp_rexmit_rto_commit tcp_err
+NET_WRAPS := tcp_rexmit_rto_commit tcp_err tcp_timer_needed
 $(NET_BLOB): $(NET_OBJS) $(LWIP_STAMP) net/exports.txt
 	@echo "  LD      $@"
 	$(Q)$(LD) -r $(addprefix --wrap=,$(NET_WRAPS)) -o $@.tmp $(NET_OBJS) \
