@@ -66,8 +66,8 @@ SYSTEMS = {
     "hermit": System("hermit", [MPIRUN],
                      lambda b: os.path.join(ROOT, "build", "osu", b + ".elf"),
                      "run 'make' to build the images"),
-    # The Linux guest: the same sources built by bench/baseline/linux-mpicc,
-    # booted by the same launcher. Neither exists on this branch yet.
+    # The Linux guest: the same sources built by bench/baseline/linux-mpicc
+    # (make osu-linux), booted by the same launcher.
     "linux": System("linux", [MPIRUN, "--guest", "linux"],
                     lambda b: os.path.join(ROOT, "build", "osu-linux", b),
                     "build it with bench/baseline/linux-mpicc"),
