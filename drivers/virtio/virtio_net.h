@@ -100,6 +100,7 @@ struct vnet_stats {
     uint64_t kicks;             /* notifications sent to the device */
     uint64_t irqs;              /* queue and config interrupts taken */
     uint64_t waits, wait_sleeps;    /* vnet_wait calls; how many slept */
+    uint64_t rekicks;           /* queues notified again after a silent second */
 };
 
 struct vnet_state;

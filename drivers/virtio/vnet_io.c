@@ -231,6 +231,25 @@ static bool take_wake_request(struct vnet_state *st)
     return __atomic_exchange_n(&st->wake_requested, 0, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * A second passed without a word from the device while it holds frames
+ * we queued. Under QEMU's multi-threaded TCG a notification can go
+ * unnoticed (seen with osu_bw: the transmit ring stood still with 44
+ * frames in it, QEMU's copy of the avail index behind ours, until the
+ * peer gave up the connection). Notifying again costs one exit and is
+ * harmless when nothing was lost; in 20 osu_bw runs it ended three
+ * such stalls after a second each.
+ */
+static void rekick_stalled(struct netdev *dev)
+{
+    struct vnet_state *st = dev->state;
+
+    if (st->tx.num_free < st->tx.size && !virtq_pending(&st->tx)) {
+        virtio_notify(st->vdev, &st->tx);
+        dev->stats.rekicks++;
+    }
+}
+
 int vnet_wait(struct netdev *dev, uint64_t deadline_ns)
 {
     struct vnet_state *st = dev->state;
@@ -259,6 +278,8 @@ int vnet_wait(struct netdev *dev, uint64_t deadline_ns)
     }
     virtq_disable_cb(&st->rx);
     virtq_disable_cb(&st->tx);
+    if (r == VNET_ETIMEDOUT)
+        rekick_stalled(dev);
     /* Whoever asked has been answered, whatever woke us. */
     if (take_wake_request(st) && r == VNET_ETIMEDOUT)
         r = VNET_OK;

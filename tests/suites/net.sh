@@ -67,7 +67,7 @@ grep -h '^\(bulk\|latency\):' "$logs/net-bulk-64MiB-and-latency.log" 2>/dev/null
 
 # The exit report's network lines: frames and TCP segments both ways, and
 # the reset the client received counted as one.
-net_pair net-kernel-stats-counters $'^ok reset\n^0 failures\n^hermit-stats: net vnet0 rx [1-9][0-9]* rx-bytes [1-9][0-9]* rx-dropped [0-9]+ rx-nomem [0-9]+ .* tx [1-9][0-9]* tx-bytes [1-9][0-9]* tx-busy [0-9]+ tx-overflow [0-9]+ kicks [1-9][0-9]* irqs [0-9]+\n^hermit-stats: tcp out [1-9][0-9]* in [1-9][0-9]* xmit [1-9][0-9]* rexmit-fast [0-9]+ rto [0-9]+ drop [0-9]+ chkerr 0 .* aborted [0-9]+ reset [1-9]' \
+net_pair net-kernel-stats-counters $'^ok reset\n^0 failures\n^hermit-stats: net vnet0 rx [1-9][0-9]* rx-bytes [1-9][0-9]* rx-dropped [0-9]+ rx-nomem [0-9]+ .* tx [1-9][0-9]* tx-bytes [1-9][0-9]* tx-busy [0-9]+ tx-overflow [0-9]+ kicks [1-9][0-9]* rekicks [0-9]+ irqs [0-9]+\n^hermit-stats: tcp out [1-9][0-9]* in [1-9][0-9]* xmit [1-9][0-9]* rexmit-fast [0-9]+ rto [0-9]+ drop [0-9]+ chkerr 0 .* aborted [0-9]+ reset [1-9]' \
     --stats reset
 
 # A guest without ip= has no network: sockets fail cleanly, nothing crashes.
