@@ -17,6 +17,7 @@ stderr so a long `make bench` shows where it is.
 import csv
 import datetime
 import os
+import re
 import statistics
 import sys
 
@@ -144,9 +145,30 @@ def table(rows, specs, goals=False):
             elif r is None:
                 cells.append(f"{s['goal']} n/a")
             else:
-                cells.append(f"{s['goal']} {'met' if s['ok'](r) else 'missed'}")
+                cells.append(f"{s['goal']} {verdict(s, r)}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def verdict(spec, r):
+    """'met', or 'missed by N %' measured against the goal's threshold."""
+    if spec["ok"](r):
+        return "met"
+    m = re.search(r"[0-9.]+", spec["goal"])
+    if not m or float(m.group()) == 0:
+        return "missed"
+    return f"missed by {abs(r / float(m.group()) - 1) * 100:.0f} %"
+
+
+def limits(rows, specs):
+    """Markdown lines naming what limits each missed goal whose spec has a
+    'limit' text; empty when every goal was met."""
+    out = []
+    for s in specs:
+        r = ratio(rows, s["metric"], s.get("param", ""))
+        if "goal" in s and r is not None and not s["ok"](r) and s.get("limit"):
+            out.append(f"- {s['label']}: {verdict(s, r)}. {s['limit']}")
+    return "\n".join(["What limits the missed goals:", ""] + out) + "\n" if out else ""
 
 
 def specs_for(rows, labels=None):

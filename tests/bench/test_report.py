@@ -93,6 +93,19 @@ def test_report_functions():
     check("report-table-row", want in text.splitlines(), text)
 
 
+def test_goals():
+    rows = [report.sample("hermit", "m", 20, 1, 8), report.sample("linux", "m", 40, 1, 8)]
+    low = dict(metric="m", param="8", label="m", goal="≥ 0.8", ok=lambda r: r >= 0.8,
+               limit="Why.")
+    high = dict(metric="m", param="8", label="m", goal="≤ 0.5", ok=lambda r: r <= 0.5,
+                limit="Never shown.")
+    check("goal-missed-by", report.verdict(low, 0.5) == "missed by 38 %", report.verdict(low, 0.5))
+    check("goal-met", report.verdict(high, 0.5) == "met", report.verdict(high, 0.5))
+    check("limits-missed", "- m: missed by 38 %. Why." in report.limits(rows, [low]).splitlines(),
+          report.limits(rows, [low]))
+    check("limits-none-when-met", report.limits(rows, [high]) == "", report.limits(rows, [high]))
+
+
 def test_summary(out):
     synthetic(out)
     readme, ok = summary.build(out)
@@ -105,7 +118,7 @@ def test_summary(out):
         text = f.read()
     lines = text.splitlines()
     check("readme-boot-row",
-          "| host start → main (ms) | 30 [20–40] | 300 [200–400] | 0.100 | ≤ 0.05 missed |"
+          "| host start → main (ms) | 30 [20–40] | 300 [200–400] | 0.100 | ≤ 0.05 missed by 100 % |"
           in lines, "boot row not as expected")
     check("readme-boot-linux-na", any(l.startswith("| guest entry → main (µs) | 10 [5–15] ")
                                       and "| n/a | n/a |" in l for l in lines),
@@ -141,6 +154,7 @@ def test_cli(out):
 
 def main():
     test_report_functions()
+    test_goals()
     with tempfile.TemporaryDirectory(prefix="bench-report-test-") as out:
         try:
             test_summary(out)
