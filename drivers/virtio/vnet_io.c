@@ -233,12 +233,13 @@ static bool take_wake_request(struct vnet_state *st)
 
 /*
  * A second passed without a word from the device while it holds frames
- * we queued. Under QEMU's multi-threaded TCG a notification can go
- * unnoticed (seen with osu_bw: the transmit ring stood still with 44
- * frames in it, QEMU's copy of the avail index behind ours, until the
- * peer gave up the connection). Notifying again costs one exit and is
- * harmless when nothing was lost; in 20 osu_bw runs it ended three
- * such stalls after a second each.
+ * we queued. A notification has gone unnoticed that way (osu_bw: the
+ * transmit ring stood still with 44 frames in it, QEMU's copy of the
+ * avail index behind ours, until the peer gave up the connection);
+ * whether we skipped it or multi-threaded TCG lost it is not known
+ * (docs/architecture.md, Known issues). Notifying again costs one exit
+ * and is harmless when nothing was lost; in 20 osu_bw runs it ended
+ * three such stalls after a second each.
  */
 static void rekick_stalled(struct netdev *dev)
 {

@@ -78,7 +78,6 @@ apply_patches() {
     local tree=$1 p
     for p in "$PATCH_DIR"/*.patch; do
         [ -e "$p" ] || continue
-        command -v patch >/dev/null || die "'patch' not found: apt-get install patch"
         say "applying $(basename "$p")"
         patch -p1 -N --no-backup-if-mismatch -s -d "$tree" -i "$p" >&2 \
             || die "$(basename "$p") does not apply to lwIP $LWIP_VERSION"
@@ -120,6 +119,7 @@ build() {
     tar -xJf "$CACHE_ROOT/downloads/$ORIG_TARBALL" -C "$work" --strip-components=1 \
         lwip-$LWIP_VERSION/src
     [ -f "$work/src/core/tcp.c" ] || die "$ORIG_TARBALL holds no lwIP source tree"
+    command -v patch >/dev/null || die "'patch' not found: apt-get install patch"
     apply_patches "$work"
     say "compiling ${#SOURCES[@]} files (-j$JOBS)"
     local flags
