@@ -5,8 +5,9 @@
 #   SUITES="net mpi_tests" tests/run.sh BUILD_DIR   (only those suites;
 #                                                   make check SUITES=... too)
 #
-# Prints one PASS/FAIL line per test (a failure also shows the end of its
-# log, kept in BUILD_DIR/test-logs), and closes with "N passed, N failed".
+# Prints one PASS/FAIL/SKIP line per test (a failure also shows the end of
+# its log, kept in BUILD_DIR/test-logs), and closes with "N passed, N
+# failed, N skipped".
 # Exits non-zero if anything failed. Every QEMU run has a timeout.
 set -u
 
@@ -18,10 +19,17 @@ rm -rf "$logs"
 mkdir -p "$logs"
 passed=0
 failed=0
+skipped=0
 
 pass() {
     passed=$((passed + 1))
     echo "PASS $1"
+}
+
+# skip NAME WHY: a test this machine cannot run (counted, never silent).
+skip() {
+    skipped=$((skipped + 1))
+    echo "SKIP $1: $2"
 }
 
 fail() {
@@ -37,14 +45,14 @@ fail() {
 # that launcher is gone, so a concurrent job (a benchmark, another checkout)
 # never counts.
 cluster_leftovers() {
-    local name=$1 pattern=$2 run_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
+    local name=$1 pattern=$2
     local left="" net qemu
     for qemu in $(pgrep -f -- "$pattern"); do
         # Paths in QEMU command lines are relative: only ours run here.
         [ "$(readlink "/proc/$qemu/cwd")" = "$PWD" ] && left="process $qemu"
     done
     for net in $(ip netns list 2>/dev/null | grep -o '^hermit-mpi[0-9]*' | sed 's/^hermit-//') \
-               $(ls "$run_dir" 2>/dev/null | grep '^mpi[0-9]*$'); do
+               $(cluster/hermit-net list | grep '^mpi[0-9]*$'); do
         kill -0 "${net#mpi}" 2>/dev/null || left="${left:+$left, }network $net"
     done
     if [ -n "$left" ]; then
@@ -103,7 +111,7 @@ if [ -n "${SUITES:-}" ]; then
             fail "suite-$suite" "no such suite: tests/suites/$suite.sh"
         fi
     done
-    echo "$passed passed, $failed failed"
+    echo "$passed passed, $failed failed, $skipped skipped"
     [ "$failed" -eq 0 ]
     exit
 fi
@@ -208,5 +216,5 @@ else
     pass no-leftover-qemu
 fi
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -10,11 +10,10 @@
 
 ic_mr=cluster/hermit-mpirun
 ic_image=$build/osu/osu_latency.elf
-ic_run_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
 
 ic_no_leftovers() {
     if pgrep -f "qemu-system-x86_64.*$ic_image" > /dev/null ||
-       [ -n "$(ls -A "$ic_run_dir" 2>/dev/null)" ]; then
+       [ -n "$(cluster/hermit-net list)" ]; then
         fail "$1.cleanup" "a VM or switch was left behind"
     else
         pass "$1.cleanup"

@@ -49,7 +49,7 @@ if command -v mpiexec.hydra > /dev/null || command -v mpiexec > /dev/null; then
             tail -n 15 "$logs/hydra-ring-2-vms.log" | sed 's/^/    | /'
         fi
         cluster_leftovers hydra-ring-2-vms "qemu-system-x86_64.*$mpi_ring"
-        [ -e "${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}/$hydra_net" ] &&
+        cluster/hermit-net list | grep -qx "$hydra_net" &&
             fail hydra-net-destroy "cluster/hermit-net destroy $hydra_net left its state"
     else
         fail hydra-ring-2-vms "cannot create the network"

@@ -12,7 +12,6 @@
 # cannot see another checkout's VMs.
 
 mt_dir=$PWD/$build
-mt_run_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
 
 # mt_run NAME ARGS...: runs hermit-mpirun ARGS with a private TMPDIR and an
 # outer watchdog (hermit-mpirun's own --timeout should always end it first).
@@ -43,7 +42,7 @@ mt_leftovers() {
     local image=$1
     pgrep -f -- "$image" > /dev/null && echo "a process running $image"
     ip netns list 2>/dev/null | grep -qw "hermit-mpi$mt_pid" && echo "namespace hermit-mpi$mt_pid"
-    [ -n "$(ls -A "$mt_run_dir" 2>/dev/null)" ] && echo "files in $mt_run_dir"
+    [ -n "$(cluster/hermit-net list)" ] && echo "networks $(cluster/hermit-net list | xargs)"
     [ -n "$(ls -A "$mt_tmp" 2>/dev/null)" ] && echo "files in TMPDIR: $(ls -A "$mt_tmp")"
     rm -rf "$mt_tmp"
 }

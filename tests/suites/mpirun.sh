@@ -9,7 +9,6 @@
 # sockets and our own namespaces are used. Every run has a timeout.
 
 mr=cluster/hermit-mpirun
-mr_net_dir=${HERMIT_RUN_DIR:-/tmp/hermit-net-$(id -u)}
 
 # Protocol cases with a Python client that speaks like simple_pmi.c.
 out=$(timeout 60 python3 tests/pmi/test_pmi.py 2>&1)
@@ -23,7 +22,7 @@ grep -q '^PASS pmi-abort' <<<"$out" || fail pmi-protocol "test_pmi.py did not fi
 # object of the hermit-mpirun with that PID is left.
 mr_clean() {
     local pid=$1 pattern=$2
-    ! pgrep -f -- "$pattern" > /dev/null && [ ! -e "$mr_net_dir/mpi$pid" ] &&
+    ! pgrep -f -- "$pattern" > /dev/null && ! cluster/hermit-net list | grep -qx "mpi$pid" &&
         ! ip netns list 2>/dev/null | grep -qw "hermit-mpi$pid"
 }
 
