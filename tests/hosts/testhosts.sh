@@ -60,14 +60,15 @@ lab_netns() { local n; for n in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
 lab_links() { local n; for n in /sys/class/net/*; do is_lab_name "$1" "${n##*/}" && echo "${n##*/}"; done; true; }
 lab_etc_dirs() { local d; for d in /etc/netns/"$1"-*; do is_lab_name "$1" "${d##*/}" && echo "$d"; done; true; }
 
-# lab_pids LAB: live processes in LAB's namespaces or started by `exec` (marked
-# in their environment, found even if their namespace is gone), except us and
-# our ancestors (`down` may be run from inside the lab).
+# lab_pids LAB: live processes in LAB's namespaces, or started by `exec` (marked
+# in their environment) or LAB's sshds (whose proctitle overwrites it; named by
+# their log file) even if their namespace is gone; except us and our ancestors.
 lab_pids() {
     local ns pid self=" " p=$$
     while [[ $p -gt 1 ]]; do self+="$p "; p=$(awk '/^PPid:/{print $2}' /proc/"$p"/status 2>/dev/null || echo 0); done
     { for ns in $(lab_netns "$1"); do ip netns pids "$ns" 2>/dev/null; done
       grep -lzx -- "$MARK=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
+      pgrep -f -- "sshd -f /etc/ssh/sshd_config -E $STATE_ROOT/$1/sshd-" || true
     } | sort -un | while read -r pid; do
         [[ $self != *" $pid "* && -d /proc/$pid ]] && echo "$pid"
     done; true
@@ -218,6 +219,7 @@ stop_processes() {
 # teardown_lab LAB: remove whatever of LAB is present; never fails.
 teardown_lab() {
     local lab=$1 link ns dir pids
+    set +e; trap - ERR   # go on whatever fails
     for _ in 1 2; do   # twice: a process may have forked while being stopped
         pids=$(lab_pids "$lab")
         [[ -z $pids ]] || stop_processes $pids
