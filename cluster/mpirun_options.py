@@ -13,7 +13,8 @@ import sys
 
 import program
 
-MAX_RANKS = 255            # hermit-net's limit is 256 VMs
+MAX_RANKS = 255            # on one host: hermit-net's local plans
+MAX_RANKS_HOSTS = 4096     # across hosts (addresses allow 65,534; docs/cluster.md)
 DEFAULT_TIMEOUT = 600
 # Kernel options hermit-vm sets for every rank itself (-genv sets env=).
 VM_KOPTS = ("ip", "hostname", "hosts", "env")
@@ -45,6 +46,7 @@ class Options:
         self.initrd = None          # --guest linux: the initramfs every VM boots
         self.image = None
         self.args = []
+        self.hostfile = None        # -f FILE: across hosts through Hydra
 
 
 def take(argv, i, opt):
@@ -112,6 +114,8 @@ def parse_args(argv, usage=""):
         if a in ("-n", "-np"):
             o.n = parse_number(take(argv, i, a), a, minimum=1)
             i += 2
+        elif a == "-f":
+            o.hostfile, i = take(argv, i, a), i + 2
         elif a == "-genv":
             key, value = take(argv, i, a), take(argv, i + 1, a)
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
@@ -160,8 +164,10 @@ def parse_args(argv, usage=""):
     o.image, o.args = argv[i], argv[i + 1:]
     if o.n is None:
         raise UsageError("-n N is required")
-    if o.n > MAX_RANKS:
-        raise UsageError(f"-n must be at most {MAX_RANKS}")
+    across = o.hostfile or os.environ.get("SLURM_JOB_NODELIST")
+    limit = MAX_RANKS_HOSTS if across else MAX_RANKS
+    if o.n > limit:
+        raise UsageError(f"-n must be at most {limit}" + ("" if across else " on one host"))
     for k in o.kopt:        # after the loop: --guest may come after --kopt
         check_kopt(k, o.guest)
     return o
@@ -193,6 +199,10 @@ def check_job(o, mode):
     if why:
         raise UsageError(why)
     need, have = o.n * mem_bytes(o.mem), available_memory()
+    if o.hostfile or os.environ.get("SLURM_JOB_NODELIST"):
+        if mode == "host":
+            raise UsageError("HERMIT_VM_EXEC=host runs on one host only")
+        return              # each host's memory is its own; hermit-run checks it
     if have is not None and need > have:
         raise UsageError(f"{o.n} VMs of {o.mem} need {need >> 20} MiB, "
                          f"only {have >> 20} MiB available")

@@ -1,8 +1,8 @@
-"""pmi_relay.py - carry one VM's PMI connection to a process manager that
-the VM cannot reach by itself.
+"""pmi_relay.py - carry one VM's PMI connection to MPICH's Hydra, and
+tell Hydra when the VM dies before MPI_Finalize.
 
 QEMU's guestfwd rule connects the guest's PMI socket to a host endpoint
-when QEMU starts. Two process managers need a hop in between:
+when QEMU starts. Hydra needs a hop in between:
 
 - Hydra without -pmi-port hands each process an inherited, already
   connected descriptor (PMI_FD, PMI_RANK, PMI_SIZE). A guest cannot hold
@@ -12,9 +12,16 @@ when QEMU starts. Two process managers need a hop in between:
 - The bridge plan runs QEMU inside the network's namespace, where the
   host's 127.0.0.1 is out of reach; a unix socket is not.
 
+- Hydra ends a job when a rank aborts, not when one exits non-zero:
+  a VM that fails to boot, panics or is killed would leave the other
+  ranks waiting in a PMI barrier forever. When the VM's runner exits
+  non-zero and the guest never sent `cmd=finalize`, the relay sends
+  `cmd=abort exitcode=STATUS` for it (opening the link first if the guest
+  never did), exactly what MPI_Abort sends; Hydra then stops every rank
+  and exits with that status.
+
 The relay listens on a unix socket in a private directory, accepts QEMU's
 one connection, and copies bytes both ways until the VM's runner exits.
-It owns no policy: a closed connection on either side is simply passed on.
 """
 
 import os
@@ -39,6 +46,8 @@ class PmiRelay:
         self.guest = None
         self.upstream = None
         self.pending = b""       # guest bytes before the opening line is complete
+        self.recent = b""        # the tail of what the guest sent, to spot finalize
+        self.finalized = False
 
     def close(self):
         for s in (self.listener, self.guest, self.upstream):
@@ -57,8 +66,14 @@ class PmiRelay:
             self.upstream = socket.create_connection(("127.0.0.1", self.port), timeout=10)
             self.upstream.settimeout(None)
 
+    def _watch(self, data):
+        self.recent = (self.recent + data)[-256:]
+        if b"cmd=finalize\n" in self.recent:
+            self.finalized = True
+
     def _from_guest(self, data):
         """Forwards guest bytes; in descriptor mode answers the opening line."""
+        self._watch(data)
         if self.upstream is not None:
             self.upstream.sendall(data)
             return
@@ -91,11 +106,12 @@ class PmiRelay:
                     data = key.fileobj.recv(CHUNK)
                 except OSError:
                     data = b""
-                if not data:                # one side closed: stop relaying it
+                if not data:
+                    # The guest's side closes when its VM ends: Hydra must not
+                    # see that before abort() can say why, or it kills us
+                    # first. Upstream closes when we exit.
                     sel.unregister(key.fileobj)
-                    if key.data == "guest" and self.upstream is not None:
-                        self.upstream.shutdown(socket.SHUT_WR)
-                    elif key.data == "upstream" and self.guest is not None:
+                    if key.data == "upstream" and self.guest is not None:
                         self.guest.shutdown(socket.SHUT_WR)
                     continue
                 try:
@@ -116,3 +132,18 @@ class PmiRelay:
                             s.close()
                     self.guest = self.upstream = None
         return child.wait()
+
+    def abort(self, status):
+        """Tells Hydra this rank ended with STATUS before MPI_Finalize: the
+        job ends, as if the rank had called MPI_Abort. False if it could
+        not be told (the process manager is gone too)."""
+        try:
+            if self.upstream is None:
+                self._open_upstream()
+                if self.upstream_fd is None:
+                    self.upstream.sendall(b"cmd=initack pmiid=%d\n" % self.rank)
+                self.upstream.sendall(b"cmd=init pmi_version=1 pmi_subversion=1\n")
+            self.upstream.sendall(b"cmd=abort exitcode=%d\n" % status)
+            return True
+        except OSError:
+            return False

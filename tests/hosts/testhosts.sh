@@ -159,8 +159,19 @@ make_node() {  # make_node LAB NODE: namespace, veth to the bridge, address
     quietly ip -n "$ns" link set eth0 up
 }
 
+# Each node's sshd holds the node's namespaces: its network, its hostname
+# (UTS) and a mount namespace in which the directories a real machine keeps
+# to itself are its own: /run/netns (network namespaces made on the node)
+# and /run/hermit-net (cluster/hermit-net's state). Sessions and `exec`
+# join them, so two nodes can each make a namespace of the same name.
+readonly PRIVATE_DIRS="/run/netns /run/hermit-net"
 start_sshd() {  # start_sshd LAB NODE: sshd daemonizes once it listens
-    "$SELF" exec "$1" "$2" /usr/sbin/sshd -f /etc/ssh/sshd_config -E "$STATE_ROOT/$1/sshd-$2.log" \
+    mkdir -p -m 0700 /run/hermit-net
+    mkdir -p /run/netns
+    env "$MARK=$1" ip netns exec "$1-$2" unshare --uts --mount --propagation private -- \
+        /bin/sh -c 'hostname "$0" && for d in $1; do mount -t tmpfs -o mode=0700 tmpfs "$d" || exit 1; done &&
+                    shift && exec "$@"' "$2" "$PRIVATE_DIRS" \
+        /usr/sbin/sshd -f /etc/ssh/sshd_config -E "$STATE_ROOT/$1/sshd-$2.log" \
         </dev/null >/dev/null 2>&1 || die "sshd on $2 failed to start: $(tail -n1 "$STATE_ROOT/$1/sshd-$2.log" 2>/dev/null)"
 }
 
@@ -245,10 +256,12 @@ cmd_exec() {
     check_node "$1" "$2"
     local lab=$1 node=$2
     shift 2
-    # ip netns exec: net namespace + /etc/netns/LAB-NODE/* bound over /etc/*;
-    # unshare --uts: a hostname of the node's own.
-    exec env "$MARK=$lab" ip netns exec "$lab-$node" \
-        unshare --uts -- /bin/sh -c 'hostname "$0" && exec "$@"' "$node" "$@"
+    # Into the namespaces the node's sshd holds (start_sshd): its network,
+    # hostname and mounts (/etc/netns/LAB-NODE/* over /etc/*, private /run dirs).
+    local pid
+    pid=$(cat "$STATE_ROOT/$lab/sshd-$node.pid" 2>/dev/null) && [[ -d /proc/$pid ]] ||
+        die "node '$node' of lab '$lab' is not running (its sshd is gone)"
+    exec env "$MARK=$lab" nsenter -t "$pid" -n -u -m --wd="$PWD" -- "$@"
 }
 
 cmd_cut() {

@@ -1,0 +1,82 @@
+"""vmproc.py - what every host process in a VM's chain shares: how it dies
+with its parent, and how a VM's console reaches our stdout.
+
+The chain is process manager -> hermit-vm -> hermit-run (or linux-run)
+-> QEMU. A process manager may SIGKILL its child, which cannot pass
+anything on; a parent-death signal set in each child makes the whole
+chain follow, so no VM outlives its launcher.
+
+A guest writes its serial console a byte at a time, so QEMU's output
+arrives in tiny pieces. Process managers that label output (Hydra's
+-prepend-rank, -l) label every piece they read; whole lines keep their
+labels at line starts. ConsoleWriter passes complete lines at once and
+holds a partial line only briefly, so prompts and progress dots still
+show up live.
+"""
+
+import ctypes
+import signal
+import subprocess
+import time
+
+PR_SET_PDEATHSIG = 1
+PARTIAL_LINE_WAIT = 0.05     # seconds a partial line may wait for its end
+
+
+def die_with_parent(sig=signal.SIGTERM):
+    """A preexec_fn: SIG reaches this child when its parent dies."""
+    def preexec():
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
+    return preexec
+
+
+def stop_vm(proc, grace=3.0):
+    """Stops QEMU (a Popen): SIGTERM, SIGKILL after GRACE seconds.
+    A process manager may signal the whole group more than once (Hydra:
+    SIGINT to the group, then the child's forwarded one); stopping the VM
+    answers all of them, so further SIGINT/SIGTERM are ignored from here."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class ConsoleWriter:
+    """Writes console bytes to OUT (a binary stream) in whole lines."""
+
+    def __init__(self, out):
+        self.out = out
+        self.partial = b""
+        self.since = 0.0
+
+    def feed(self, data):
+        data = self.partial + data.replace(b"\r", b"")
+        lines, newline, rest = data.rpartition(b"\n")
+        if newline:
+            self.out.write(lines + newline)
+            self.out.flush()
+        if rest and (newline or not self.partial):      # a new partial line starts
+            self.since = time.monotonic()
+        self.partial = rest
+
+    def wait_hint(self):
+        """Seconds until a held partial line is due (None: nothing held)."""
+        if not self.partial:
+            return None
+        return max(0.0, self.since + PARTIAL_LINE_WAIT - time.monotonic())
+
+    def tick(self):
+        """Writes a partial line that has waited long enough."""
+        if self.partial and self.wait_hint() == 0.0:
+            self.flush()
+
+    def flush(self):
+        if self.partial:
+            self.out.write(self.partial)
+            self.out.flush()
+            self.partial = b""
