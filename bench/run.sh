@@ -27,15 +27,17 @@ if [ $quick -eq 1 ]; then
     syscalls_args=(--repeat 1)
     net_args=(--repeat 1 --rounds 100 --stream-mib 4)
     osu_args=(--quick)
+    hosts_args=(--quick)
     icount_args=(--quick)
 else
-    boot_args=() noise_args=() syscalls_args=() net_args=() osu_args=() icount_args=()
+    boot_args=() noise_args=() syscalls_args=() net_args=() osu_args=() hosts_args=() icount_args=()
 fi
 
 stages=(boot noise syscalls net)
 # OSU latency, bandwidth and allreduce on both systems (bench/osu/suite.py),
-# then the deterministic companion: instructions per round trip under icount.
-stages+=(osu icount)
+# the same across two test hosts (bench/osu/hosts.py, root only), then the
+# deterministic companion: instructions per round trip under icount.
+stages+=(osu hosts icount)
 failed=()
 start=$SECONDS
 n=0
@@ -48,6 +50,7 @@ for stage in "${stages[@]}"; do
     syscalls) bench/syscalls/run.py "${syscalls_args[@]}" "$out" ;;
     net)      bench/net/run.py "${net_args[@]}" "$out" ;;
     osu)      bench/osu/suite.py "${osu_args[@]}" "$out" ;;
+    hosts)    bench/osu/hosts.py "${hosts_args[@]}" "$out" ;;
     icount)   bench/osu/icount.py "${icount_args[@]}" "$out" ;;
     esac || failed+=("$stage")
 done

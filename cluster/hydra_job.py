@@ -9,7 +9,8 @@ Steps, each failing with one line that names the host:
 1. pre-flight: every host answers over ssh, has QEMU and this checkout at
    the same path, and holds the image (same SHA-256) at the same path;
    a host that lacks it gets a copy in ~/.cache/hermitcore-c/images/,
-   verified by checksum before boot (hermit-vm checks it again);
+   verified by checksum before boot (hermit-vm checks it again); the same
+   for the one initramfs of a --guest linux job, built here;
 2. one cluster network across the hosts (cluster/hermit-net --hosts);
 3. Debian's mpiexec.hydra -f HOSTFILE, -launcher ssh through
    cluster/hermit-ssh (keepalives: a dead host ends the job in seconds) or
@@ -28,6 +29,7 @@ import tempfile
 import time
 
 import hostfile
+import linux_guest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -70,12 +72,11 @@ def on_hosts(hosts, command, timeout=60):
     return results
 
 
-def preflight(hosts, image, digest):
-    """Checks every host; returns the image path every host can boot."""
+def check_hosts(hosts):
+    """Every host answers over ssh, runs QEMU and has this checkout."""
     probe = (f"qemu-system-x86_64 --version >/dev/null 2>&1 || echo no-qemu; "
-             f"test -x {shlex.quote(HERMIT_VM)} || echo no-checkout; "
-             f"sha256sum {shlex.quote(image)} 2>/dev/null || echo no-image")
-    problems, lacking = [], []
+             f"test -x {shlex.quote(HERMIT_VM)} || echo no-checkout")
+    problems = []
     for host, (status, out, err) in on_hosts(hosts, probe).items():
         if status != 0:
             problems.append(f"host {host} cannot be reached: "
@@ -85,32 +86,32 @@ def preflight(hosts, image, digest):
         elif "no-checkout" in out:
             problems.append(f"host {host} has no HermitCore-C checkout at {CHECKOUT} "
                             "(every host needs it at the same path)")
-        elif not out.startswith(digest):
-            lacking.append(host)
     if problems:
         raise SetupError("; ".join(problems))
-    if not lacking:
-        return image
-    return stage(hosts, image, digest)
 
 
-def stage(hosts, image, digest):
-    """Copies the image to every host's cache (content-addressed) and checks it."""
-    target = f"{STAGE_DIR}/{digest}.elf"
+def on_every_host(hosts, path, digest, what):
+    """A path at which every host holds this file: its own path if every
+    host's copy there has the head's checksum (a shared directory), else a
+    content-addressed copy in each host's cache, checked after copying."""
+    have = on_hosts(hosts, f"sha256sum {shlex.quote(path)} 2>/dev/null")
+    if all(out.startswith(digest) for _, out, _ in have.values()):
+        return path
+    target = f"{STAGE_DIR}/{digest}{os.path.splitext(path)[1]}"
     have = on_hosts(hosts, f"sha256sum {target} 2>/dev/null")
     for host in hosts:
         if have[host][1].startswith(digest):
             continue
-        copy = subprocess.run(["ssh", "-o", "BatchMode=yes", host,
-                               f"mkdir -p {STAGE_DIR} && cat > {target}.part && "
-                               f"mv {target}.part {target}"],
-                              stdin=open(image, "rb"), capture_output=True, text=True,
-                              timeout=300)
+        with open(path, "rb") as source:
+            copy = subprocess.run(["ssh", "-o", "BatchMode=yes", host,
+                                   f"mkdir -p {STAGE_DIR} && cat > {target}.part && "
+                                   f"mv {target}.part {target}"],
+                                  stdin=source, capture_output=True, text=True, timeout=300)
         if copy.returncode != 0:
-            raise SetupError(f"cannot copy the image to host {host}: {copy.stderr.strip()}")
+            raise SetupError(f"cannot copy the {what} to host {host}: {copy.stderr.strip()}")
     for host, (status, out, err) in on_hosts(hosts, f"sha256sum {target}").items():
         if status != 0 or not out.startswith(digest):
-            raise SetupError(f"the image copied to host {host} does not match its checksum")
+            raise SetupError(f"the {what} copied to host {host} does not match its checksum")
     return target
 
 
@@ -157,6 +158,7 @@ def mpiexec_command(o, bootstrap, hostfile_path, image, digest, net):
         cmd += ["-genv", "HERMIT_NET", net.name]
     cmd += [HERMIT_VM, "--cpus", str(o.cpus), "--mem", o.mem, "--timeout", f"{o.timeout:g}",
             "--guest", o.guest]
+    cmd += ["--initrd", o.initrd] if o.initrd else []
     cmd += ["--icount"] if o.icount else []
     cmd += [f"--kopt={k}" for k in o.kopt] + [f"--genv={e}" for e in o.genv]
     return cmd + [image] + o.args
@@ -194,8 +196,12 @@ def run(o, prog, hostfile_path=None):
                     f.writelines(f"{h}:{s}\n" for h, s in hosts)
             names = [h for h, _ in hosts]
             placed = hostfile.placement(hosts, o.n)
+            check_hosts(names)
             digest = sha256(o.image)
-            image = preflight(names, os.path.abspath(o.image), digest)
+            image = on_every_host(names, os.path.abspath(o.image), digest, "image")
+            if o.guest == "linux":      # one initramfs for every rank, as on one host
+                initrd = linux_guest.build_initramfs(o.image)
+                o.initrd = on_every_host(names, initrd, sha256(initrd), "initramfs")
             if o.net != "none":
                 per_host = max(placed.count(h) for h in names)
                 net = Network(o.net, hostfile_path, per_host)
@@ -227,7 +233,7 @@ def run(o, prog, hostfile_path=None):
         except (SetupError, hostfile.HostfileError) as e:
             print(f"{prog}: {e}", file=sys.stderr)
             return 2 if isinstance(e, hostfile.HostfileError) else 125
-        except (OSError, subprocess.SubprocessError) as e:
+        except (OSError, RuntimeError, subprocess.SubprocessError) as e:
             print(f"{prog}: cannot set up the job: {e}", file=sys.stderr)
             return 125
         finally:

@@ -1,5 +1,6 @@
 """vmproc.py - what every host process in a VM's chain shares: how it dies
-with its parent, and how a VM's console reaches our stdout.
+with its parent, how it stops its VM, and how a VM's console reaches our
+stdout.
 
 The chain is process manager -> hermit-vm -> hermit-run (or linux-run)
 -> QEMU. A process manager may SIGKILL its child, which cannot pass

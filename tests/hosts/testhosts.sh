@@ -161,10 +161,11 @@ make_node() {  # make_node LAB NODE: namespace, veth to the bridge, address
 
 # Each node's sshd holds the node's namespaces: its network, its hostname
 # (UTS) and a mount namespace in which the directories a real machine keeps
-# to itself are its own: /run/netns (network namespaces made on the node)
-# and /run/hermit-net (cluster/hermit-net's state). Sessions and `exec`
-# join them, so two nodes can each make a namespace of the same name.
-readonly PRIVATE_DIRS="/run/netns /run/hermit-net"
+# to itself are its own: /run/netns (network namespaces made on the node),
+# /run/hermit-net (cluster/hermit-net's state) and /srv (a local disk, for
+# files only one node holds). Sessions and `exec` join them, so two nodes
+# can each make a namespace of the same name.
+readonly PRIVATE_DIRS="/run/netns /run/hermit-net /srv"
 start_sshd() {  # start_sshd LAB NODE: sshd daemonizes once it listens
     mkdir -p -m 0700 /run/hermit-net
     mkdir -p /run/netns

@@ -22,7 +22,8 @@ hs_on() {
 # hs_left: prints what any job left on the lab's hosts, nothing if clean.
 hs_left() {
     local h
-    pgrep -f "qemu-system-x86_64.*$hs_image" > /dev/null && echo "a VM of $hs_image"
+    pgrep -f "qemu-system-x86_64.*($PWD/$build/|hermitcore-c/images/)" > /dev/null &&
+        echo "a VM of this checkout"
     pgrep -f "hydra_pmi_proxy|mpiexec.hydra" > /dev/null && echo "a Hydra process"
     pgrep -x dpipe > /dev/null && echo "a vde cable"
     for h in head h1 h2 h3 h4; do
@@ -72,6 +73,7 @@ hs_wait_vms() {
 
 hs_run_suite() {
     printf 'h1:2\nh2:2\n' > "$hs_tmp/two"
+    printf 'h1\nh2\n' > "$hs_tmp/alternate"
     printf 'h1:8\nh2:8\nh3:8\nh4:8\n' > "$hs_tmp/four"
     printf 'h1:2\nh9:2\n' > "$hs_tmp/unreachable"
     printf 'h1:2\nh3:1\nh1\n' > "$hs_tmp/duplicate"
@@ -105,6 +107,25 @@ hs_run_suite() {
 
     hs_job hosts-32-ranks-4-hosts 0 '^\[0\] mpi-spread: OK: 32 ranks' \
         -f "$hs_tmp/four" -n 32 -l --net bridge --mem 128M --timeout 600 "$hs_image"
+
+    # An image only the head holds (its own /srv), and h1 holding another
+    # file under that name: both get the head's copy, checked by SHA-256.
+    local sum
+    sum=$(sha256sum "$hs_image" | cut -d' ' -f1)
+    rm -f ~/.cache/hermitcore-c/images/"$sum".elf
+    if hs_on head cp "$hs_image" /srv/app.elf && hs_on h1 cp "$PWD/$build/ktest.elf" /srv/app.elf; then
+        hs_job hosts-image-copied 0 '^\[0\] mpi-spread: OK: 4 ranks' \
+            -f "$hs_tmp/two" -n 4 -l --net bridge --timeout 300 /srv/app.elf
+        [ -f ~/.cache/hermitcore-c/images/"$sum".elf ] ||
+            fail hosts-image-copied.cache "no copy in ~/.cache/hermitcore-c/images"
+    else
+        fail hosts-image-copied "cannot place the files"
+    fi
+
+    # A rank that panics on h2 ends the job with its status (Hydra only
+    # ends a job on a PMI abort, which hermit-vm sends for it).
+    hs_job hosts-rank-panics 114 'hermit-vm: rank 1 on h2 ended with status 114 before MPI_Finalize' \
+        -f "$hs_tmp/alternate" -n 2 --net bridge --timeout 300 "$PWD/$build/mpi-misbehave.elf" panic
 
     hs_job hosts-unreachable 125 'host h9 cannot be reached' \
         -f "$hs_tmp/unreachable" -n 4 "$hs_image"
