@@ -105,6 +105,25 @@ hs_run_suite() {
     fi
     hs_check_clean $name
 
+    # A name another network holds on h2: refused naming h2, nothing left
+    # on h1, and h2's own network untouched.
+    name=hosts-net-name-taken
+    if hs_on h2 cluster/hermit-net create --plan bridge taken > "$logs/$name.log" 2>&1; then
+        if ! hs_on head cluster/hermit-net create --plan bridge --hosts "$hs_tmp/two" taken \
+               >> "$logs/$name.log" 2>&1 &&
+           grep -q "h2: hermit-net: network 'taken' exists already on h2" "$logs/$name.log" &&
+           [ -z "$(hs_on h1 cluster/hermit-net list)" ] &&
+           hs_on h2 cluster/hermit-net list | grep -qx taken; then
+            pass $name
+        else
+            fail $name "not refused, or the wrong pieces removed"
+        fi
+        hs_on h2 cluster/hermit-net destroy taken >> "$logs/$name.log" 2>&1
+    else
+        fail $name "cannot make h2's own network"
+    fi
+    hs_check_clean $name
+
     hs_job hosts-32-ranks-4-hosts 0 '^\[0\] mpi-spread: OK: 32 ranks' \
         -f "$hs_tmp/four" -n 32 -l --net bridge --mem 128M --timeout 600 "$hs_image"
 
