@@ -21,7 +21,8 @@ import subprocess
 import time
 
 PR_SET_PDEATHSIG = 1
-PARTIAL_LINE_WAIT = 0.05     # seconds a partial line may wait for its end
+PARTIAL_LINE_WAIT = 0.5      # seconds a partial line may wait for its end (a loaded
+                             # host runs a guest printing one line slowly)
 
 
 def die_with_parent(sig=signal.SIGTERM):
