@@ -21,6 +21,7 @@ The job's status is mpiexec's: the first failing rank's, as Hydra reports.
 
 import hashlib
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -137,13 +138,27 @@ class Network:
                 sys.stderr.write(out.stderr)
 
 
+def slurm_slots(spec, count):
+    """Tasks per node from SLURM_TASKS_PER_NODE ("2(x3),1"): COUNT numbers,
+    or one each where Slurm gave none that fits (a hint, not a limit)."""
+    slots = []
+    for part in (spec or "").split(","):
+        m = re.fullmatch(r"(\d+)(?:\(x(\d+)\))?", part)
+        if not m:
+            return [1] * count
+        slots += [max(1, int(m.group(1)))] * int(m.group(2) or 1)
+    return slots if len(slots) == count else [1] * count
+
+
 def slurm_hosts():
-    """The allocation's hosts, one slot each per task Slurm gives it."""
+    """The allocation's hosts with Slurm's tasks per node as their slots,
+    which is how Hydra places ranks under Slurm too."""
     nodes = subprocess.run(["scontrol", "show", "hostnames", os.environ["SLURM_JOB_NODELIST"]],
                            capture_output=True, text=True, timeout=30)
-    if nodes.returncode != 0 or not nodes.stdout.split():
+    names = nodes.stdout.split()
+    if nodes.returncode != 0 or not names:
         raise SetupError(f"cannot list the allocation's nodes: {nodes.stderr.strip()}")
-    return [(h, 1) for h in nodes.stdout.split()]
+    return list(zip(names, slurm_slots(os.environ.get("SLURM_TASKS_PER_NODE"), len(names))))
 
 
 def mpiexec_command(o, bootstrap, hostfile_path, image, digest, net):

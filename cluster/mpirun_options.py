@@ -202,6 +202,9 @@ def check_job(o, mode):
     if o.hostfile or os.environ.get("SLURM_JOB_NODELIST"):
         if mode == "host":
             raise UsageError("HERMIT_VM_EXEC=host runs on one host only")
+        if o.trace_pmi:
+            raise UsageError("--trace-pmi traces our own PMI server, on one host; "
+                             "across hosts Hydra serves PMI")
         return              # each host's memory is its own; hermit-run checks it
     if have is not None and need > have:
         raise UsageError(f"{o.n} VMs of {o.mem} need {need >> 20} MiB, "

@@ -83,6 +83,9 @@ hs_run_suite() {
         -f "$hs_tmp/two" -n 4 -l --net bridge --timeout 300 "$hs_image"
     hs_job hosts-vde-2x2 0 '^\[0\] mpi-spread: OK: 4 ranks' \
         -f "$hs_tmp/two" -n 4 -l --net vde --timeout 300 "$hs_image"
+    # More ranks than slots: Hydra wraps around the hostfile (docs/cluster.md).
+    hs_job hosts-more-ranks-than-slots 0 '^\[0\] mpi-spread: OK: 6 ranks' \
+        -f "$hs_tmp/two" -n 6 -l --net bridge --timeout 300 "$hs_image"
 
     # The user's own mpiexec (ssh launcher, PMI_FD) on a network made by hand.
     local name=hosts-plain-mpiexec rc
