@@ -92,6 +92,9 @@ class PmiRelay:
             if s is not None:
                 s.close()
         self.pm.close()
+        self._unlink()
+
+    def _unlink(self):
         try:
             os.unlink(self.path)
             os.rmdir(self.dir)
@@ -145,6 +148,9 @@ class PmiRelay:
                     self.guest, _ = self.listener.accept()
                     sel.unregister(self.listener)
                     sel.register(self.guest, selectors.EVENT_READ, "guest")
+                    # QEMU connects once, as it starts: the name is done with,
+                    # and a SIGKILL from the process manager leaves no file.
+                    self._unlink()
                     continue
                 try:
                     data = key.fileobj.recv(CHUNK)
