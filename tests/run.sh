@@ -38,6 +38,22 @@ fail() {
     [ -f "$logs/$1.log" ] && tail -n 15 "$logs/$1.log" | sed 's/^/    | /'
 }
 
+# host_cases LOG PREFIX SCRIPT: runs a host-side Python test that prints its
+# own PASS/FAIL lines (names get PREFIX); its output goes to LOG.log, and a
+# script that dies without saying FAIL is a failure too.
+host_cases() {
+    local log=$1 prefix=$2 script=$3 out rc verdict name rest
+    out=$(timeout 300 python3 "$script" 2>&1)
+    rc=$?
+    printf '%s\n' "$out" > "$logs/$log.log"
+    while read -r verdict name rest; do
+        if [ "$verdict" = PASS ]; then pass "$prefix$name"; else fail "$prefix${name%:}" "$rest"; fi
+    done < <(grep -E '^(PASS|FAIL) ' <<<"$out")
+    if [ $rc -ne 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
+        fail "$log" "$script exited with status $rc"
+    fi
+}
+
 # cluster_leftovers NAME QEMU-PATTERN: after a cluster job, passes NAME.cleanup
 # if no QEMU matching the pattern runs in this checkout and no job network
 # is orphaned. A job's network is named mpi<launcher pid> (cluster/hermit-net:

@@ -11,21 +11,11 @@
 mr=cluster/hermit-mpirun
 
 # Protocol cases with a Python client that speaks like simple_pmi.c.
-out=$(timeout 60 python3 tests/pmi/test_pmi.py 2>&1)
-printf '%s\n' "$out" > "$logs/pmi-protocol.log"
-while read -r verdict name rest; do
-    if [ "$verdict" = PASS ]; then pass "$name"; else fail "${name%:}" "$rest"; fi
-done < <(grep -E '^(PASS|FAIL) ' <<<"$out")
-grep -q '^PASS pmi-abort' <<<"$out" || fail pmi-protocol "test_pmi.py did not finish"
+host_cases pmi-protocol "" tests/pmi/test_pmi.py
+grep -q '^PASS pmi-abort' "$logs/pmi-protocol.log" || fail pmi-protocol "test_pmi.py did not finish"
 
 # Hostfiles, placement, Slurm's task counts and hermit-vm's PMI relay.
-out=$(timeout 60 python3 tests/pmi/test_hosts_logic.py 2>&1)
-rc=$?
-printf '%s\n' "$out" > "$logs/hosts-logic.log"
-while read -r verdict name rest; do
-    if [ "$verdict" = PASS ]; then pass "$name"; else fail "${name%:}" "$rest"; fi
-done < <(grep -E '^(PASS|FAIL) ' <<<"$out")
-[ $rc -eq 0 ] || grep -q '^FAIL ' <<<"$out" || fail hosts-logic "test_hosts_logic.py exited with status $rc"
+host_cases hosts-logic "" tests/pmi/test_hosts_logic.py
 
 # mr_clean PID PATTERN: true if no process matches PATTERN and no network
 # object of the hermit-mpirun with that PID is left.
