@@ -19,7 +19,6 @@ Steps, each failing with one line that names the host:
 The job's status is mpiexec's: the first failing rank's, as Hydra reports.
 """
 
-import hashlib
 import os
 import re
 import shlex
@@ -31,6 +30,7 @@ import time
 
 import hostfile
 import linux_guest
+from program import sha256
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -47,14 +47,6 @@ EXIT_LOST_HOST = 125
 
 class SetupError(Exception):
     pass
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def on_hosts(hosts, command, timeout=60):

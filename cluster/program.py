@@ -7,6 +7,7 @@ without that note. Each check returns None when the file fits, else the
 reason as a sentence naming the file.
 """
 
+import hashlib
 import struct
 
 PT_INTERP, PT_NOTE = 3, 4
@@ -79,3 +80,12 @@ def linux_program_problem(path):
         return (f"{path} is a HermitCore-C image; --guest linux runs Linux "
                 "programs (build it with bench/baseline/linux-mpicc)")
     return None
+
+
+def sha256(path):
+    """The file's SHA-256, hex: how launchers tell two hosts' copies apart."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
