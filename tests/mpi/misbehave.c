@@ -2,7 +2,7 @@
  * bad-input tests (tests/suites/mpi_tests.sh):
  *
  *     mpi-misbehave.elf panic    rank 1 dereferences NULL after MPI_Init
- *                                while the others wait in MPI_Recv; the job
+ *                                once the others wait in MPI_Recv; the job
  *                                must end with that rank's status (114)
  *     mpi-misbehave.elf noinit   rank 1 (PMI_ID from the launcher) returns 0
  *                                without calling MPI_Init while the others
@@ -46,12 +46,20 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Barrier(MPI_COMM_WORLD);
     if (strcmp(mode, "panic") == 0) {
+        /* Rank 1 faults only after every other rank has said it waits:
+         * the test reads those lines, and without this order a fast
+         * fault could end the job before a slow rank printed its line. */
+        int size, ready = 1;
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
         if (rank == 1) {
+            for (int i = 0; i < size - 1; i++)
+                MPI_Recv(&ready, 1, MPI_INT, MPI_ANY_SOURCE, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             mb_say(rank, "dereferences NULL");
             volatile int *null = NULL;
             return *null;
         }
         mb_say(rank, "waits in MPI_Recv");
+        MPI_Send(&ready, 1, MPI_INT, 1, 1, MPI_COMM_WORLD);
         MPI_Recv(&dummy, 1, MPI_INT, MPI_ANY_SOURCE, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     } else if (strcmp(mode, "spin") == 0) {
         volatile unsigned long spins = 0;
