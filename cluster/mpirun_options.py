@@ -22,7 +22,8 @@ VM_KOPTS = ("ip", "hostname", "hosts", "env")
 # icount suite checks that the two lists agree). The kernel refuses any
 # other name, so --kopt refuses it here, once, before N VMs each would.
 HERMIT_KOPTS = {"loglevel": True, "probe": False, "idle": True, "acpi": True,
-                "cpus": True, "stats": False, "epoch": True, "gw": True, "mtu": True}
+                "cpus": True, "stats": False, "epoch": True, "gw": True, "mtu": True,
+                "cloud": True}
 
 
 class UsageError(Exception):

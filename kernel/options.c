@@ -30,6 +30,7 @@ static const struct {
     { "gw", LAYER, "the default gateway's IPv4 address (network)" },
     { "mtu", LAYER, "the NICs' IP MTU, 576..65535 (network)" },
     { "hosts", LAYER, "NAME:ADDR,NAME:ADDR, a static hosts table (network)" },
+    { "cloud", LAYER, "auto|gce|ec2|openstack: job settings from the metadata service (C library)" },
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))
