@@ -1,9 +1,10 @@
 # libc/libc.mk - the C library layer: newlib (built in the cache by
 # libc/newlib/build.sh), our glue, and images linked with both.
 
-UNIT_TESTS += ramfs cpio
+UNIT_TESTS += ramfs cpio metadata_parse
 UNIT_SRC_ramfs := libc/ramfs.c
 UNIT_SRC_cpio := libc/cpio.c
+UNIT_SRC_metadata_parse := libc/metadata_parse.c
 HOST_CFLAGS += -Ilibc
 
 # build.sh prints the sysroot on its last line. Recording it as a makefile
