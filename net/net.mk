@@ -84,3 +84,8 @@ all: $(NET_IMAGES) $(LIBNET)
 # The libc suite's images link the network layer too (LIBC_LINK).
 $(patsubst %,$(BUILD)/libc-%.elf,$(LIBC_TEST_PROGRAMS)): $(LIBNET)
 
+
+# Pure logic of the port, tested on the host.
+UNIT_TESTS += dhcp_options
+UNIT_SRC_dhcp_options := net/dhcp_options.c
+HOST_CFLAGS += -Inet

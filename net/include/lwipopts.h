@@ -71,6 +71,8 @@
 #define LWIP_ICMP                       1
 #define LWIP_RAW                        1       /* SOCK_RAW with IPPROTO_ICMP: ping */
 #define LWIP_DHCP                       1
+/* DHCP asks for the network's MTU and applies it (net/dhcp_hooks.c). */
+#define LWIP_HOOK_FILENAME              "lwip_hooks.h"
 #define LWIP_AUTOIP                     0
 #define LWIP_IGMP                       0
 #define LWIP_DNS                        0       /* names come from hosts= (libc/netdb.c) */
