@@ -110,8 +110,9 @@ class PMIServer:
         self.ranks = {}               # rank -> Conn
         self.conns = []
         self.trace = trace            # callable(text) or None: logs every line
-        self.listeners = [self._listen_tcp(host, port)]
-        self.port = self.listeners[0].getsockname()[1]
+        # host None: no listener of its own; connections come through adopt().
+        self.listeners = [self._listen_tcp(host, port)] if host is not None else []
+        self.port = self.listeners[0].getsockname()[1] if self.listeners else None
         self.unix_path = unix_path
         if unix_path:
             self.listeners.append(self._listen_unix(unix_path))
@@ -206,6 +207,29 @@ class PMIServer:
         self.sel.register(sock, selectors.EVENT_READ, ("pmi-conn", conn))
         return []
 
+    def adopt(self, sock, rank, inbuf=b""):
+        """Takes over a connection whose rank was established elsewhere (a
+        cloud instance that joined cluster/head.py), as if it had sent
+        cmd=initack pmiid=RANK; inbuf is what it sent after that."""
+        if rank in self.ranks:
+            sock.close()
+            return [Event("error", rank, f"rank {rank} connected twice")]
+        sock.setblocking(False)
+        conn = Conn(sock)
+        conn.rank = rank
+        self.ranks[rank] = conn
+        self.conns.append(conn)
+        self.sel.register(sock, selectors.EVENT_READ, ("pmi-conn", conn))
+        conn.inbuf = inbuf
+        return [Event("init", rank, None)] + self._lines(conn)
+
+    def _lines(self, conn):
+        events = []
+        while b"\n" in conn.inbuf and not conn.closed:
+            line, conn.inbuf = conn.inbuf.split(b"\n", 1)
+            events += self._line(conn, line)
+        return events
+
     def _read(self, conn):
         try:
             data = conn.sock.recv(65536)
@@ -216,10 +240,7 @@ class PMIServer:
         if not data:
             return self._lost(conn, "PMI connection closed before MPI_Finalize")
         conn.inbuf += data
-        events = []
-        while b"\n" in conn.inbuf and not conn.closed:
-            line, conn.inbuf = conn.inbuf.split(b"\n", 1)
-            events += self._line(conn, line)
+        events = self._lines(conn)
         if len(conn.inbuf) > MAX_LINE and not conn.closed:
             events += self._violation(conn, f"line longer than {MAX_LINE} bytes")
         return events
