@@ -5,6 +5,7 @@
  * One mutex serializes the file system: file I/O here is scratch files
  * and inputs, not a hot path, and a single lock keeps the rules obvious.
  */
+#include "cloud.h"
 #include "cpio.h"
 #include "fd.h"
 #include "libc_internal.h"
@@ -53,6 +54,7 @@ static ssize_t console_file_write(struct file *f, const void *buf, size_t len)
 {
     (void)f;
     console_write(buf, len);
+    libc_cloud_output(buf, len);
     return (ssize_t)len;
 }
 

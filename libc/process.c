@@ -3,6 +3,7 @@
  * that would need a second process, which fail with ENOSYS.
  */
 #include "libc_internal.h"
+#include "cloud.h"
 
 #include "console.h"
 #include "cpu.h"
@@ -20,6 +21,7 @@
 
 _Noreturn void _exit(int status)
 {
+    libc_cloud_exit(status & 0xFF);
     libc_net_drain();
     shutdown_exit(status & 0xFF);
 }
@@ -47,6 +49,7 @@ int kill(pid_t pid, int sig)
         return 0;
     kprintf("hermit: terminated by signal %d%s\n", sig,
             sig == SIGABRT ? " (abort)" : "");
+    libc_cloud_exit(128 + sig);
     shutdown_exit(128 + sig);
 }
 

@@ -1,8 +1,10 @@
 /*
  * start.c - what runs between the kernel and main(): the C library's set-up,
- * the environment from `env=` options, and exit with main's result.
+ * the environment from `env=` options (and a cloud's metadata, cloud.c),
+ * and exit with main's result.
  */
 #include "libc_internal.h"
+#include "cloud.h"
 
 #include "boot.h"
 #include "console.h"
@@ -80,6 +82,7 @@ int app_start(int argc, char **argv)
     libc_env_init();
     libc_files_init();
     libc_net_init();
+    libc_cloud_init(&argc, &argv);
     __libc_init_array();
     atexit(__libc_fini_array);
     exit(main(argc, argv));
