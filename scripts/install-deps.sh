@@ -27,6 +27,14 @@ have grub-mkrescue || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 have xorriso     || need+=(xorriso)
 have mformat     || need+=(mtools)
+# cluster/hermit-image: one GPT disk booting through GRUB on BIOS and UEFI,
+# built from files (sgdisk, mtools), checked (fsck.fat), converted
+# (qemu-img); OVMF boots it in the tests. sbin may be off a user's PATH.
+[ -d /usr/lib/grub/x86_64-efi ] || need+=(grub-efi-amd64-bin)
+[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || need+=(ovmf)
+have sgdisk   || [ -x /usr/sbin/sgdisk ]   || need+=(gdisk)
+have fsck.fat || [ -x /usr/sbin/fsck.fat ] || need+=(dosfstools)
+have qemu-img    || need+=(qemu-utils)
 have vde_switch  || need+=(vde2)
 have cpio        || need+=(cpio)
 # Host-side MPICH: only the launcher's tests use it (real PMI clients).
