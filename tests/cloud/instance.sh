@@ -15,7 +15,7 @@
 # one derived from NAME. Runs QEMU under `timeout S` (exit 124 if it ran out),
 # prints QEMU's exit status on stdout and exits with it; removes its tap
 # afterwards. Meant to run in the background too: `instance.sh ... &`; a TERM
-# or INT stops the VM and cleans up.
+# or INT stops the VM, cleans up and reports 143 or 130.
 set -Eeuo pipefail
 
 readonly STATE_ROOT=/run/hermit-vpc
@@ -30,7 +30,7 @@ usage() { die "usage: instance.sh LAB NAME --disk DISK --firmware bios|uefi [--m
 [[ $# -ge 2 ]] || usage
 lab=$1 name=$2
 shift 2
-disk= firmware= mac= mem=256M cpus=1 seconds= serial=
+disk='' firmware='' mac='' mem=256M cpus=1 seconds='' serial=''
 while [[ $# -gt 0 ]]; do
     [[ $# -ge 2 ]] || usage
     case $1 in
@@ -72,13 +72,19 @@ else
     format=raw
 fi
 
-vars=
-tap=
+vars=''
+tap=''
 cleanup() {
     [[ -z $tap ]] || "$VPC" untap "$lab" "$name" 2>/dev/null || true
     [[ -z $vars ]] || rm -f "$vars"
 }
 trap cleanup EXIT
+# A TERM or INT stops QEMU (through timeout, which passes it on) and makes us
+# report 128+signal: QEMU itself ends with 0 on a TERM.
+child='' stopped=''
+stop() { stopped=$1; [[ -z $child ]] || kill -TERM "$child" 2>/dev/null || true; }
+trap 'stop 143' TERM
+trap 'stop 130' INT
 
 machine=(-machine pc)
 if [[ $firmware == uefi ]]; then
@@ -92,6 +98,7 @@ fi
 
 tap=$("$VPC" tap "$lab" "$name") || { tap=; die "cannot make the tap for '$name'"; }
 
+# shellcheck disable=SC2054  # commas inside QEMU options
 qemu=(qemu-system-x86_64 -name "$name"
       "${machine[@]}"
       -accel tcg,thread=multi -cpu max -m "$mem" -smp "$cpus"
@@ -101,11 +108,8 @@ qemu=(qemu-system-x86_64 -name "$name"
       -display none -monitor none -parallel none
       -serial "file:$serial" -no-reboot)
 
-# QEMU runs inside the VPC's namespace (vpc.sh exec execs into it), under
-# timeout; a TERM/INT to us is passed on to timeout, which passes it on.
-child=
-stop() { [[ -z $child ]] || kill -TERM "$child" 2>/dev/null || true; }
-trap 'stop' TERM INT
+# QEMU runs inside the VPC's namespace (vpc.sh exec execs into it), under timeout.
+if [[ -n $stopped ]]; then echo "$stopped"; exit "$stopped"; fi
 set +e
 timeout -k 5 "$seconds" "$VPC" exec "$lab" "${qemu[@]}" </dev/null &
 child=$!
@@ -114,6 +118,7 @@ child=$!
 while kill -0 "$child" 2>/dev/null; do wait "$child"; done
 wait "$child"
 rc=$?
+[[ -z $stopped ]] || rc=$stopped
 set -e
 echo "$rc"
 exit "$rc"

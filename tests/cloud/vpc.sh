@@ -208,7 +208,7 @@ cmd_exec() {
 
 cmd_add_instance() {
     [[ $# -eq 4 ]] || die "usage: vpc.sh add-instance LAB NAME MAC IP"
-    local lab=$1 name=$2 mac=${3,,} ip=$4 state line pid
+    local lab=$1 name=$2 mac=${3,,} ip=$4 state pid
     check_up "$lab"
     check_name "$name"
     check_mac "$mac"
