@@ -35,6 +35,7 @@ KEY_SECRET, KEY_ARGS, KEY_ENV = "hermit-secret", "hermit-args", "hermit-env"
 METADATA_KEYS = (KEY_HEAD, KEY_RANK, KEY_SIZE, KEY_SECRET, KEY_ARGS, KEY_ENV)
 
 OPENSTACK_PROPERTY_MAX = 255        # Nova: metadata keys and values, characters
+GUEST_VALUE_MAX = 2047              # what the guest reads of a value (libc/cloud.c)
 GCE_METADATA_VALUE_MAX = 256 * 1024  # bytes per value
 GCE_METADATA_TOTAL_MAX = 512 * 1024  # bytes, all entries of an instance
 
@@ -118,9 +119,11 @@ def check_env(words):
                              f"not '{word}'")
 
 
-def check_args(text):
+def normal_args(text):
+    """--args in the one quoting both shlex and the guest's parser (the
+    kernel command line's: '...', "..." with \\" and \\\\, \\x) read alike."""
     try:
-        shlex.split(text)
+        return shlex.join(shlex.split(text))
     except ValueError as e:
         raise UsageError(f"--args '{text}' is not shell-like quoting ({e})")
 
@@ -142,19 +145,23 @@ def check_openstack_properties(job):
     """Server properties are Nova metadata: at most 255 characters a value."""
     for key, value in metadata(job, job.n - 1, "0" * 32).items():
         if len(value) > OPENSTACK_PROPERTY_MAX:
-            what = {KEY_ARGS: "--args (the program's arguments)",
-                    KEY_ENV: "--env (all NAME=VALUE words together)"}.get(key, key)
             raise UsageError(
-                f"{what} is {len(value)} characters; an OpenStack server property "
+                f"{what_is(key)} is {len(value)} characters; an OpenStack server property "
                 f"({key}) holds at most {OPENSTACK_PROPERTY_MAX}")
 
 
+def what_is(key):
+    return {KEY_ARGS: "--args (the program's arguments)",
+            KEY_ENV: "--env (all NAME=VALUE words together)"}.get(key, key)
+
+
 def check_gce_metadata(job):
+    """GCE takes 256 KiB a value; the guest reads 2047 bytes of one."""
     items = metadata(job, job.n - 1, "0" * 32)
     for key, value in items.items():
-        if len(value.encode()) > GCE_METADATA_VALUE_MAX:
-            raise UsageError(f"metadata value {key} is {len(value.encode())} bytes; GCE "
-                             f"allows {GCE_METADATA_VALUE_MAX}")
+        if len(value.encode()) > GUEST_VALUE_MAX:
+            raise UsageError(f"{what_is(key)} is {len(value.encode())} bytes; an instance "
+                             f"reads at most {GUEST_VALUE_MAX} of a metadata value ({key})")
     total = sum(len(k.encode()) + len(v.encode()) for k, v in items.items())
     if total > GCE_METADATA_TOTAL_MAX:
         raise UsageError(f"the job's metadata is {total} bytes; GCE allows "
@@ -189,18 +196,11 @@ def parse_gcloud_dict(text):
 
 
 # --- kernel options ---------------------------------------------------------------
-DEFAULT_MTU = {"gce": 1460, "openstack": 1400}
-
-
 def kernel_cmdline(job):
-    """cloud= tells the C library where the job's metadata is; lwIP ignores the
-    MTU a DHCP server offers, so the cloud network's MTU goes on the command
-    line (GCE VPCs: 1460 by default; OpenStack tenant networks: 1450 with
-    VXLAN, 1442 with Geneve, hence 1400) unless --kopt mtu= says otherwise."""
-    words = [f"cloud={job.cloud}"]
-    if not any(k.split("=", 1)[0] == "mtu" for k in job.kopts):
-        words.append(f"mtu={DEFAULT_MTU[job.cloud]}")
-    return " ".join(words + list(job.kopts))
+    """hermit-image's --cmdline replaces its default (ip=dhcp cloud=auto):
+    DHCP on the instance's NIC (it also brings the network's MTU: GCE
+    offers 1460), and cloud= names the metadata service to read."""
+    return " ".join([f"ip=dhcp cloud={job.cloud}"] + list(job.kopts))
 
 
 # --- steps ------------------------------------------------------------------------
