@@ -215,6 +215,8 @@ cmd_add_instance() {
     [[ $ip =~ ^10\.128\.0\.([0-9]{1,3})$ && ${BASH_REMATCH[1]} -ge 2 && ${BASH_REMATCH[1]} -le 254 ]] ||
         die "bad IP '$ip' (want $SUBNET.2 .. $SUBNET.254)"
     state=$(state_of "$lab")
+    exec 9>>"$state/lock"
+    flock 9   # one add-instance at a time: check, then append
     while IFS=, read -r m i n; do
         [[ $m != "$mac" ]] || die "MAC $mac is already instance '$n'"
         [[ $i != "$ip" ]] || die "address $ip is already instance '$n'"
