@@ -143,7 +143,7 @@ def metadata(job, rank, secret):
 
 def check_openstack_properties(job):
     """Server properties are Nova metadata: at most 255 characters a value."""
-    for key, value in metadata(job, job.n - 1, "0" * 32).items():
+    for key, value in metadata(job, job.n - 1, None).items():
         if len(value) > OPENSTACK_PROPERTY_MAX:
             raise UsageError(
                 f"{what_is(key)} is {len(value)} characters; an OpenStack server property "
@@ -234,11 +234,12 @@ class Plan:
     image_format = None
     disk_file = None
 
-    def __init__(self, job, tmp, secret_file, secret):
+    def __init__(self, job, tmp, secret):
         self.job = job
-        self.tmp = tmp                  # TMP in a dry run
-        self.secret_file = secret_file  # f"{TMP}/secret" in a dry run
-        self.secret = secret            # SECRET in a dry run
+        self.tmp = tmp                          # TMP in a dry run
+        self.secret = secret                    # SECRET in a dry run
+        self.secret_file = f"{tmp}/secret"      # hermit-head's, mode 0600
+        self.user_data = f"{tmp}/user-data"     # OpenStack: hermit-secret=..., mode 0600
         self.disk = f"{tmp}/{self.disk_file}"
 
     def build(self, hermit_image):
@@ -354,8 +355,12 @@ class OpenStackPlan(Plan):
                              "--flavor", j.flavor, "--network", j.network]
         for group in j.security_groups:
             argv += ["--security-group", group]
-        for key, value in metadata(j, rank, self.secret).items():
+        for key, value in metadata(j, rank, None).items():
             argv += ["--property", f"{key}={value}"]
+        # The secret goes in the user data (a file): the guest reads a key
+        # that "meta" lacks from its KEY=VALUE lines. It is then on no
+        # command line, and Nova shows user data to administrators only.
+        argv += ["--user-data", self.user_data]
         # Without --wait: the ID comes back as soon as Nova accepts the server,
         # so every server that exists is known and deleted; one that never
         # boots shows as a rank that never joined (hermit-head --join-timeout).
@@ -376,5 +381,10 @@ class OpenStackPlan(Plan):
         return steps
 
 
-def make_plan(job, tmp, secret_file, secret):
-    return (GcePlan if job.cloud == "gce" else OpenStackPlan)(job, tmp, secret_file, secret)
+def user_data(secret):
+    """OpenStack's user data: the job's secret as a KEY=VALUE line."""
+    return f"{KEY_SECRET}={secret}\n"
+
+
+def make_plan(job, tmp, secret):
+    return (GcePlan if job.cloud == "gce" else OpenStackPlan)(job, tmp, secret)

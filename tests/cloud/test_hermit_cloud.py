@@ -399,9 +399,11 @@ if prog in ("gcloud", "openstack"):
     fail = (os.environ.get("FAKE_FAIL_AT") == str(n)
             or (os.environ.get("FAKE_FAIL_MATCH") and os.environ["FAKE_FAIL_MATCH"] in line))
     extra = {}
-    for a in args:
+    for i, a in enumerate(args):
         if a.startswith("--metadata-from-file="):
             extra = secret_info(a.split("=", 2)[2])
+        if a == "--user-data":
+            extra = secret_info(args[i + 1])
     out = ""
     if not fail and "-c" in args and "id" in args:
         out = str(uuid.uuid4())
@@ -642,9 +644,9 @@ def test_dry_run_openstack(root):
         p = parsed[4 + rank]
         props = dict(v.split("=", 1) for v in p.get("--property"))
         want = {"hermit-head": "10.0.0.5:7470", "hermit-rank": str(rank), "hermit-size": "2",
-                "hermit-secret": "<secret>", "hermit-args": "-v --out '/tmp/x y'",
-                "hermit-env": "A=1"}
+                "hermit-args": "-v --out '/tmp/x y'", "hermit-env": "A=1"}
         if (props != want or p.get("--image") != ["<id-of-job>"] or p.positional != [f"job-{rank}"]
+                or p.get("--user-data") != ["<tmp>/user-data"]
                 or p.get("--security-group") != ["hpc-sg"] or "--wait" in p.words):
             ok, detail = False, f"rank {rank}: {p.words}"
     check("openstack-dry-run-properties", ok, detail)
@@ -810,11 +812,13 @@ def test_head_status(root):
     out = hermit_cloud(os_args(sb, 2), sb.env(FAKE_HEAD_STATUS=3))
     created, deleted = created_and_deleted(sb, "openstack")
     head = [e for e in sb.log() if e["prog"] == "hermit-head"][0]
-    props = [a for e in sb.cloud_calls() if e["argv"][:2] == ["server", "create"]
-             for a in e["argv"] if a.startswith("hermit-secret=")]
+    creates = [e for e in sb.cloud_calls() if e["argv"][:2] == ["server", "create"]]
+    user_data = [(e.get("secret"), e.get("mode")) for e in creates]
     check("openstack-run-rank-status", out.returncode == 3 and created == deleted
-          and len(created) == 3 and props == [f"hermit-secret={head['secret']}"] * 2,
-          f"{out.returncode} {created} {deleted} {props} {out.stderr}")
+          and len(created) == 3, f"{out.returncode} {created} {deleted} {out.stderr}")
+    check("openstack-run-secret", user_data == [(f"hermit-secret={head['secret']}\n", 0o600)] * 2
+          and all(head["secret"] not in " ".join(e["argv"]) for e in sb.log()),
+          f"{user_data} {head['secret']}")
 
 
 def test_signal(root, signum, phase):
