@@ -234,7 +234,7 @@ static int join_head(const char *head_text, const struct sockaddr_in *head, cons
             cloud_fail(CLOUD_EXIT_NO_HEAD, "the job's head %s cannot be reached: %s (tried for %d s)",
                        head_text, why, HEAD_WAIT_MS / 1000);
         if (attempt == 0)
-            klog(LOG_WARN, "hermit-cloud: head %s: %s; retrying for up to %d s\n", head_text,
+            klog(LOG_WARN, "cloud: head %s: %s; retrying for up to %d s\n", head_text,
                  why, HEAD_WAIT_MS / 1000);
         thread_sleep_ns(1000ull * 1000 * 1000);
     }
@@ -308,7 +308,7 @@ static void join_job(struct metadata *md)
     setenv("PMI_FD", number, 1);
     setenv("PMI_RANK", rank, 1);
     setenv("PMI_SIZE", size, 1);
-    klog(LOG_INFO, "hermit-cloud: rank %d of %d at %s joined head %s\n", job.rank, job.size,
+    klog(LOG_INFO, "cloud: rank %d of %d at %s joined head %s\n", job.rank, job.size,
          text, head);
     job.console_fd = console;
     free(head), free(rank), free(size), free(secret);
@@ -333,7 +333,7 @@ void libc_cloud_init(int *argc, char ***argv)
     struct metadata *md = metadata_open(flavour, why, sizeof(why), &code);
     if (!md)
         cloud_fail(code, "no instance metadata: %s", why);
-    klog(LOG_INFO, "hermit-cloud: %s metadata service, MTU %u\n",
+    klog(LOG_INFO, "cloud: %s metadata service, MTU %u\n",
          metadata_flavour_name(metadata_flavour(md)), nic.mtu);
     apply_args(md, argc, argv);
     apply_env(md);

@@ -280,7 +280,7 @@ struct metadata *metadata_open(const char *flavour, char *why, size_t cap, int *
             break;
         }
         if (round == 0)
-            klog(LOG_WARN, "hermit-cloud: metadata service: %s; retrying for up to %d s\n",
+            klog(LOG_WARN, "cloud: metadata service: %s; retrying for up to %d s\n",
                  why, METADATA_WAIT_MS / 1000);
         thread_sleep_ns(500ull * 1000 * 1000);
     }
