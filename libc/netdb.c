@@ -1,9 +1,9 @@
 /*
- * netdb.c - addresses and names without DNS: inet_pton/ntop and friends,
+ * netdb.c - addresses and names: inet_pton/ntop and friends,
  * getaddrinfo/gethostbyname over numeric addresses, the hosts= kernel
- * option ("node0:10.0.0.1,node1:10.0.0.2"), "localhost" and the
- * machine's own hostname=, and getifaddrs over the network layer's
- * interfaces.
+ * option ("node0:10.0.0.1,node1:10.0.0.2"), "localhost", the machine's
+ * own hostname=, then DNS through the servers DHCP named (none: the name
+ * is not found), and getifaddrs over the network layer's interfaces.
  */
 #include "libc_internal.h"
 #include "netsock.h"
@@ -109,7 +109,7 @@ static uint32_t own_address(void)
     return 0;
 }
 
-/* Looks a name up: numeric, hosts=, localhost, our hostname. */
+/* Looks a name up: numeric, hosts=, localhost, our hostname, DNS. */
 static int resolve(const char *name, uint32_t *out)
 {
     struct in_addr a;
@@ -143,7 +143,8 @@ static int resolve(const char *name, uint32_t *out)
     }
     if (!strcasecmp(name, hostname_option()) && (*out = own_address()))
         return 1;
-    return 0;
+    /* Then DNS, where DHCP named a server (weak: absent without the network). */
+    return netsock_resolve && netsock_resolve(name, out) == 0;
 }
 
 struct hostent *gethostbyname(const char *name)

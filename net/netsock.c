@@ -7,7 +7,10 @@
  * turns that into -errno, the convention of libc's file operations.
  */
 #include "lwip/opt.h"
+#include "lwip/api.h"
+#include "lwip/dns.h"
 #include "lwip/sockets.h"
+#include "lwip/tcpip.h"
 
 #include "net.h"
 #include "netsock.h"
@@ -218,6 +221,24 @@ int netsock_ifinfo(unsigned index, struct netsock_ifinfo *out)
     memcpy(out->mac, info.mac, sizeof(out->mac));
     out->mtu = info.mtu;
     out->up = info.up;
+    return 0;
+}
+
+int netsock_resolve(const char *name, uint32_t *addr)
+{
+    ip_addr_t found;
+
+    net_init();
+    if (!net_is_up())
+        return -EHOSTUNREACH;
+    LOCK_TCPIP_CORE();
+    bool no_server = ip_addr_isany_val(*dns_getserver(0));
+    UNLOCK_TCPIP_CORE();
+    if (no_server)
+        return -EHOSTUNREACH;
+    if (netconn_gethostbyname(name, &found) != ERR_OK)
+        return -ENOENT;
+    *addr = ip4_addr_get_u32(ip_2_ip4(&found));
     return 0;
 }
 

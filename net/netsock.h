@@ -131,6 +131,11 @@ struct netsock_ifinfo {
 /* Fills *out for interface index; -ENODEV past the last one. */
 int netsock_ifinfo(unsigned index, struct netsock_ifinfo *out) __attribute__((weak));
 
+/* Asks the DNS servers DHCP named for NAME's IPv4 address (network byte
+ * order into *addr); -EHOSTUNREACH without a server, -ENOENT if the name
+ * does not resolve. Blocks for at most lwIP's DNS retries (a few seconds). */
+int netsock_resolve(const char *name, uint32_t *addr) __attribute__((weak));
+
 #define NETSOCK_IOV_MAX 1024
 
 #endif

@@ -75,7 +75,11 @@
 #define LWIP_HOOK_FILENAME              "lwip_hooks.h"
 #define LWIP_AUTOIP                     0
 #define LWIP_IGMP                       0
-#define LWIP_DNS                        0       /* names come from hosts= (libc/netdb.c) */
+/* Names: hosts= first (libc/netdb.c), then DNS through the servers DHCP
+ * names (a cloud's resolver); no server, no query. */
+#define LWIP_DNS                        1
+#define DNS_MAX_SERVERS                 2
+#define LWIP_DHCP_MAX_DNS_SERVERS       2
 #define LWIP_NETIF_HOSTNAME             1
 #define LWIP_NETIF_STATUS_CALLBACK      1
 #define LWIP_NETIF_LINK_CALLBACK        0

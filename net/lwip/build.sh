@@ -37,7 +37,7 @@ JOBS=${LWIP_JOBS:-4}
 # What the port uses: IPv4 only, no PPP, no apps.
 SOURCES=(
     api/api_lib.c api/api_msg.c api/err.c api/netbuf.c api/sockets.c api/tcpip.c
-    core/def.c core/inet_chksum.c core/init.c core/ip.c core/mem.c core/memp.c
+    core/def.c core/dns.c core/inet_chksum.c core/init.c core/ip.c core/mem.c core/memp.c
     core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c
     core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c
     core/ipv4/autoip.c core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c

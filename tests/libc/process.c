@@ -7,8 +7,11 @@
  *   process abort      abort(): status 134
  *   process enosys     fork/execve/wait fail cleanly
  *   process sysconf    CPUs, page size, hostname
+ *   process resolve N  getaddrinfo(N): its IPv4 address, or the error
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +67,19 @@ int main(int argc, char **argv)
                sysconf(_SC_PAGESIZE), getpagesize(), host);
         return 0;
     }
-    fprintf(stderr, "usage: process args|exit N|return N|abort|enosys|sysconf\n");
+    if (!strcmp(what, "resolve") && argc > 2) {
+        struct addrinfo hints = { .ai_family = AF_INET }, *found;
+        char text[INET_ADDRSTRLEN];
+        int err = getaddrinfo(argv[2], NULL, &hints, &found);
+        if (err) {
+            printf("resolve %s: %s\n", argv[2], gai_strerror(err));
+            return 1;
+        }
+        inet_ntop(AF_INET, &((struct sockaddr_in *)found->ai_addr)->sin_addr, text, sizeof(text));
+        printf("resolve %s: %s\n", argv[2], text);
+        freeaddrinfo(found);
+        return 0;
+    }
+    fprintf(stderr, "usage: process args|exit N|return N|abort|enosys|sysconf|resolve NAME\n");
     return 2;
 }

@@ -121,7 +121,7 @@ cl_run_lab() {
         fail cloud-vpc "vpc.sh up failed"
         return
     fi
-    for i in $(seq 11 30); do
+    for i in $(seq 11 23); do
         "$cl_vpc" add-instance "$cl_lab" "i$i" "52:54:00:12:00:$i" "10.128.0.$i" || return
     done
     head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$cl_secret"
@@ -136,7 +136,8 @@ cl_run_lab() {
         "10.128.0.15|0|1|args 'two words' last|HOME=/cloud EMPTY=|$s|$h" \
         "10.128.0.16|x|1|||$s|$h" \
         "10.128.0.17|0|1|||$s|10.128.0.1:7999" \
-        "10.128.0.18|0|1|||wrong-secret|$h"
+        "10.128.0.18|0|1|||wrong-secret|$h" \
+        "10.128.0.23|-||resolve metadata.google.internal|||"
     "$cl_vpc" metadata "$cl_lab" gce "$cl_tmp/gce.json" || return
     cl_head cloud-mpi-4-instances 4 --join-timeout 240 --timeout 400
     for i in 11 12 13 14; do
@@ -168,7 +169,11 @@ cl_run_lab() {
     cl_boot i16 "$proc_raw" bios 120        # hermit-rank=x
     cl_boot i17 "$proc_raw" uefi 120        # a head nobody serves
     cl_boot i18 "$proc_raw" bios 120        # the wrong secret
+    cl_boot i23 "$proc_raw" uefi 120        # no job: a name through DHCP's DNS server
     wait
+    cl_expect cloud-dns-from-dhcp "$cl_logs/i23.serial" \
+        'resolve metadata.google.internal: 169\.254\.169\.254'
+    cl_expect cloud-no-job-powered-off "$cl_logs/i23.status" '^0$'
     cl_expect cloud-bad-metadata "$cl_logs/i16.serial" \
         'hermit-cloud: hermit-rank=x is not a rank of 0..0 \(exit status 92\)'
     cl_expect cloud-no-head "$cl_logs/i17.serial" \
