@@ -6,10 +6,12 @@ Prints one PASS/FAIL line per case.
 """
 
 import os
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,6 +47,13 @@ class HeadProc:
             [sys.executable, HEAD, "-n", str(n), "--listen", f"127.0.0.1:{self.port}",
              "--secret-file", self.secret_file, "-l", "--trace", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Read both pipes all along: a head blocked on a full pipe would
+        # look like a head that stopped answering.
+        self.out, self.err = [], []
+        self.readers = [threading.Thread(target=lambda f=f, into=into: into.append(f.read()))
+                        for f, into in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
+        for t in self.readers:
+            t.start()
         self.wait_listening()
 
     def wait_listening(self):
@@ -57,13 +66,16 @@ class HeadProc:
                 time.sleep(0.05)
 
     def finish(self, timeout=30):
+        note = ""
         try:
-            out, err = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            out, err = self.proc.communicate()
-            err += b"\n(test: killed after timeout)"
-        return self.proc.returncode, out.decode(), err.decode()
+            self.proc.wait()
+            note = "\n(test: killed after timeout)"
+        for t in self.readers:
+            t.join()
+        return self.proc.returncode, self.out[0].decode(), self.err[0].decode() + note
 
 
 class Instance:
@@ -188,6 +200,42 @@ def test_bad_frames():
     check("head-bad-frame", rc == 1 and "output frame of length" in err, f"status {rc}: {err}")
 
 
+def test_1024_ranks():
+    """The scale the docs promise: 1,024 instances' joins, a PMI exchange
+    (put, barrier, three gets each), output and exit, on one head."""
+    n = 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2 * n + 256:
+        check("head-1024-ranks", False, f"ulimit -Hn {hard} is below {2 * n + 256}")
+        return
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2 * n + 256), hard))
+    h = HeadProc(n, "--join-timeout", "120")
+    started = time.monotonic()
+    cons = [Instance(h.port, "console", r) for r in range(n)]
+    pmis = [Instance(h.port, "pmi", r) for r in range(n)]
+    kvs = pmis[0].pmi("cmd=get_my_kvsname").split("kvsname=")[1]
+    for r, p in enumerate(pmis):
+        p.pmi(f"cmd=put kvsname={kvs} key=card{r} value=10.128.{r // 250}.{r % 250}:5000")
+    for p in pmis:
+        p.send("cmd=barrier_in\n")
+    barrier = sum(p.line() == "cmd=barrier_out" for p in pmis)
+    cards = sum("value=10.128." in p.pmi(f"cmd=get kvsname={kvs} key=card{(r + k) % n}")
+                for r, p in enumerate(pmis) for k in (0, 1, n - 1))
+    for c in cons:
+        c.output(b"x\n")
+    for p in pmis:
+        p.pmi("cmd=finalize")
+    acks = sum(c.exit(0) == "cmd=hermit-exit-ack" for c in cons)
+    rc, out, err = h.finish()
+    took = time.monotonic() - started
+    check("head-1024-ranks", rc == 0 and barrier == n and cards == 3 * n and acks == n and
+          len(out.splitlines()) == n,
+          f"status {rc}, barrier {barrier}, cards {cards}, acks {acks}: {err[-300:]}")
+    print(f"    1024 ranks: joined, exchanged and exited in {took:.1f} s")
+    for i in cons + pmis:
+        i.sock.close()
+
+
 def test_usage():
     with tempfile.TemporaryDirectory() as d:
         open_file = os.path.join(d, "s")
@@ -214,7 +262,7 @@ def test_usage():
 
 def main():
     for t in (test_job, test_failing_rank, test_lost_rank, test_abort, test_join_timeout,
-              test_bad_frames, test_usage):
+              test_bad_frames, test_1024_ranks, test_usage):
         try:
             t()
         except Exception as e:     # a broken case is a failure, not a crash
