@@ -15,7 +15,8 @@
 # the namespace forwards (ip_forward=1, send_redirects=0: no ICMP redirects)
 # and the bridge's ports are isolated, so an instance reaches another only
 # through the gateway: it ARPs for 10.128.0.1 alone, and ARP for a peer goes
-# unanswered.
+# unanswered. The metadata server, too, is reached only through the gateway
+# (ARP for 169.254.169.254 goes unanswered), as for Linux guests on GCE.
 #
 #   vpc.sh up LAB [--mtu N] [--no-dhcp] [--routed]   make the VPC (MTU 1460 like GCE)
 #   vpc.sh down LAB                           remove everything of LAB; never fails
@@ -197,7 +198,16 @@ cmd_up() {
     quietly ip -n "$ns" link add "$BRIDGE" type bridge
     quietly ip -n "$ns" link set "$BRIDGE" mtu "$mtu"
     quietly ip -n "$ns" addr add "$GATEWAY/24" dev "$BRIDGE"
-    quietly ip -n "$ns" addr add "$METADATA_ADDR/32" dev "$BRIDGE"
+    if [[ $routed -eq 1 ]]; then
+        # The metadata server is behind the gateway, not on the link: its
+        # address sits on lo and the bridge answers ARP only for its own
+        # (arp_ignore=1), so a guest that ARPs for 169.254.169.254 instead
+        # of routing it through its gateway gets no answer.
+        quietly ip -n "$ns" addr add "$METADATA_ADDR/32" dev lo
+        quietly ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1
+    else
+        quietly ip -n "$ns" addr add "$METADATA_ADDR/32" dev "$BRIDGE"
+    fi
     quietly ip -n "$ns" link set "$BRIDGE" up
     [[ $routed -eq 0 ]] || quietly ip netns exec "$ns" sysctl -qw net.ipv4.conf."$BRIDGE".send_redirects=0
     [[ $dhcp -eq 0 ]] || start_dnsmasq "$lab"
