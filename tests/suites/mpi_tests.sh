@@ -39,10 +39,14 @@ mt_run() {
 
 # mt_leftovers IMAGE: prints what the last mt_run left behind, if anything.
 mt_leftovers() {
-    local image=$1
-    pgrep -f -- "$image" > /dev/null && echo "a process running $image"
+    local image=$1 p
+    # Only this checkout's processes and this job's network (mpi<launcher
+    # pid>) count: other checkouts may run jobs on the machine meanwhile.
+    for p in $(pgrep -f -- "$image"); do
+        [ "$(readlink "/proc/$p/cwd")" = "$PWD" ] && echo "a process running $image" && break
+    done
     ip netns list 2>/dev/null | grep -qw "hermit-mpi$mt_pid" && echo "namespace hermit-mpi$mt_pid"
-    [ -n "$(cluster/hermit-net list)" ] && echo "networks $(cluster/hermit-net list | xargs)"
+    cluster/hermit-net list | grep -qx "mpi$mt_pid" && echo "network mpi$mt_pid"
     [ -n "$(ls -A "$mt_tmp" 2>/dev/null)" ] && echo "files in TMPDIR: $(ls -A "$mt_tmp")"
     rm -rf "$mt_tmp"
 }
