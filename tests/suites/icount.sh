@@ -51,6 +51,16 @@ else
     pass icount-bad-kopt
 fi
 
+# cloud= belongs to cloud instances: refused the same way.
+timeout 30 "$ic_mr" --kopt cloud=auto -n 2 "$ic_image" > "$logs/icount-cloud-kopt.log" 2>&1
+ic_rc=$?
+if [ $ic_rc -eq 2 ] && [ "$(wc -l < "$logs/icount-cloud-kopt.log")" -eq 1 ] &&
+   grep -q "cloud= is for cloud instances" "$logs/icount-cloud-kopt.log"; then
+    pass icount-cloud-kopt
+else
+    fail icount-cloud-kopt "status $ic_rc: $(head -c 300 "$logs/icount-cloud-kopt.log")"
+fi
+
 # mpirun_options.HERMIT_KOPTS against the kernel's known[] (LAYER options other
 # than hermit-vm's own are passed through too, with a value).
 if ic_why=$(python3 - <<'EOF' 2>&1
