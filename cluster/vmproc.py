@@ -16,6 +16,7 @@ show up live.
 """
 
 import ctypes
+import os
 import signal
 import subprocess
 import time
@@ -26,9 +27,15 @@ PARTIAL_LINE_WAIT = 0.5      # seconds a partial line may wait for its end (a lo
 
 
 def die_with_parent(sig=signal.SIGTERM):
-    """A preexec_fn: SIG reaches this child when its parent dies."""
+    """A preexec_fn: SIG reaches this child when its parent dies (the
+    setting survives exec). A parent that died before the child could ask
+    is noticed too: the child is then an orphan already and takes SIG now."""
+    parent = os.getpid()
+
     def preexec():
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), sig)
     return preexec
 
 
