@@ -114,9 +114,14 @@ class Network:
 
     def __init__(self, plan, hostfile_path, vms):
         self.name = f"mh{os.getpid()}"
-        out = subprocess.run([HERMIT_NET, "create", "--plan", plan, "--vms", str(vms),
-                              "--owner", str(os.getpid()), "--hosts", hostfile_path, self.name],
-                             capture_output=True, text=True, timeout=120)
+        try:
+            out = subprocess.run([HERMIT_NET, "create", "--plan", plan, "--vms", str(vms),
+                                  "--owner", str(os.getpid()), "--hosts", hostfile_path,
+                                  self.name], capture_output=True, text=True, timeout=120)
+        except BaseException:
+            # Stopped half-way (timeout, Ctrl-C): what it made is ours to remove.
+            subprocess.run([HERMIT_NET, "destroy", self.name], capture_output=True, timeout=120)
+            raise
         if out.returncode != 0:
             raise SetupError(out.stderr.strip() or "hermit-net create failed")
         self.alive = True
