@@ -18,13 +18,9 @@ import types
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN = os.path.join(HERE, "..", "..", "bin", "hermit-run")
 
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(f"PASS {name}" if ok else f"FAIL {name}: {detail}")
-    failures += 0 if ok else 1
+sys.path.insert(0, HERE)
+from procs import check  # noqa: E402  (tests/launch/procs.py)
+import procs  # noqa: E402
 
 
 def load():
@@ -142,7 +138,7 @@ def main():
               cached() == "kvm" and cache not in written and
               not [n for n in os.listdir(os.path.dirname(cache)) if n != os.path.basename(cache)],
               f"opened for writing: {written}; dir: {os.listdir(os.path.dirname(cache))}")
-    return 1 if failures else 0
+    return 1 if procs.failures else 0
 
 
 if __name__ == "__main__":

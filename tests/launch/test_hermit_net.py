@@ -21,13 +21,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 NET = os.path.join(HERE, "..", "..", "cluster", "hermit-net")
 
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(f"PASS {name}" if ok else f"FAIL {name}: {detail}", flush=True)
-    failures += 0 if ok else 1
+sys.path.insert(0, HERE)
+from procs import check  # noqa: E402  (tests/launch/procs.py)
+import procs  # noqa: E402
 
 
 class Env:
@@ -226,4 +222,4 @@ if __name__ == "__main__":
             test()
         except Exception as e:      # noqa: BLE001  (a case that broke is a failure)
             check(f"net-{test.__name__[5:].replace('_', '-')}-finished", False, repr(e)[:300])
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if procs.failures else 0)

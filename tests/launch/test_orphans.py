@@ -22,57 +22,9 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 MPIRUN = os.path.join(ROOT, "cluster", "hermit-mpirun")
 NET = os.path.join(ROOT, "cluster", "hermit-net")
 
-failures = 0
-
-
-def check(name, ok, detail=""):
-    global failures
-    print(f"PASS {name}" if ok else f"FAIL {name}: {detail}", flush=True)
-    failures += 0 if ok else 1
-
-
-def children_of():
-    """pid -> list of child pids, from /proc."""
-    kids = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        kids.setdefault(ppid, []).append(int(d))
-    return kids
-
-
-def descendants(pid):
-    kids, out, todo = children_of(), [], [pid]
-    while todo:
-        for k in kids.get(todo.pop(), []):
-            out.append(k)
-            todo.append(k)
-    return out
-
-
-def alive(pids):
-    left = []
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
-                    left.append(p)
-        except OSError:
-            pass
-    return left
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return "?"
+sys.path.insert(0, HERE)
+from procs import alive, check, cmdline, descendants  # noqa: E402  (tests/launch/procs.py)
+import procs  # noqa: E402
 
 
 def networks():
@@ -198,4 +150,4 @@ if __name__ == "__main__":
     test_sigkill_host()
     test_gc_spares()
     test_sigkill_vm(build)
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if procs.failures else 0)
