@@ -11,7 +11,8 @@
 enum kernel_exit_code {
     EXIT_BAD_CMDLINE = 96,      /* malformed or unknown kernel option */
     EXIT_NO_MEMORY = 97,        /* too little RAM to run */
-    EXIT_BAD_BOOT = 98,         /* unusable boot information (no memory map, ...) */
+    EXIT_BAD_BOOT = 98,         /* unusable boot information (no memory map, ...) or
+                                   no clock source that calibrates the TSC */
     EXIT_PANIC = 99,            /* a kernel invariant broke */
     EXIT_EXCEPTION_BASE = 100,  /* 100 + vector: a fatal CPU exception */
 };

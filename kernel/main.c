@@ -210,17 +210,33 @@ void kernel_main(uint32_t magic, uintptr_t info)
     klog(LOG_INFO, "booted via %s, command line \"%s\"\n",
          bootinfo_protocol_name(boot_info.protocol), boot_info.cmdline);
 
-    enum tsc_source source;
-    uint64_t hz = tsc_detect_hz(&source);
-    clock_init(hz);
-    klog(source == TSC_SOURCE_GUESS ? LOG_WARN : LOG_INFO, "TSC: %llu kHz from %s\n",
-         (unsigned long long)(hz / 1000), tsc_source_name(source));
-
     if ((err = pmem_init(&boot_info)))
         machine_exit(err);
     memory_init();
     struct platform_options platform_opts = { options.acpi_off != 0 };
-    discovery_init(&boot_info, &platform_opts);
+    discovery_read(&boot_info, &platform_opts);
+
+    /* After the tables: the FADT names the ACPI PM timer. Never a guess:
+     * a clock 28 % off (as the old 2 GHz fallback was) corrupts every
+     * timeout and every measurement without a word. */
+    enum tsc_source source;
+    struct tsc_calibration cal;
+    uint64_t hz = tsc_detect_hz((uint16_t)discovery_platform()->pm_timer_port, &source, &cal);
+    if (!hz) {
+        kprintf("hermit: cannot boot: no clock source calibrates the TSC (CPUID 15h/16h "
+                "empty, ACPI PM timer %s, PIT: no window within 0.1 %% in %u)\n",
+                discovery_platform()->pm_timer_port ? "unusable" : "absent", cal.windows);
+        machine_exit(EXIT_BAD_BOOT);
+    }
+    clock_init(hz);
+    if (cal.windows)
+        klog(LOG_INFO, "TSC: %llu kHz from %s (best of %u good windows of %u, error %u ppm)\n",
+             (unsigned long long)(hz / 1000), tsc_source_name(source), cal.good_windows,
+             cal.windows, cal.error_ppm);
+    else
+        klog(LOG_INFO, "TSC: %llu kHz from %s\n", (unsigned long long)(hz / 1000),
+             tsc_source_name(source));
+    discovery_init();
     cpus[0].apic_id = apic_id();
     klog(LOG_INFO, "vector state: %s, %llu bytes per thread\n", fpu_mechanism(),
          (unsigned long long)fpu_area_size());
