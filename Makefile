@@ -27,9 +27,13 @@ HOSTCC     := gcc
 
 ARCH_DIR   := arch/x86_64
 GCC_INC    := $(shell $(CC) -print-file-name=include)
+# Stack protector for everything we build (kernel, libc glue, newlib, lwIP,
+# MPICH, applications; bin/hermit-cc adds the same): the canary is the
+# global __stack_chk_guard, seeded at boot (kernel/ssp.h says why global).
+SSP_CFLAGS := -fstack-protector-strong -mstack-protector-guard=global
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
-    -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse \
+    $(SSP_CFLAGS) -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse \
     -mno-sse2 -mno-avx -mcmodel=small -fno-omit-frame-pointer \
     -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
     -Ikernel/include -Ikernel -I$(ARCH_DIR) -Idrivers -Idrivers/virtio -MMD -MP

@@ -28,6 +28,7 @@
 #include "serial.h"
 #include "shutdown.h"
 #include "smp.h"
+#include "ssp.h"
 #include "thread.h"
 #include "trampoline.h"
 #include "tsc.h"
@@ -183,8 +184,10 @@ static void report_cmdline_error(int err)
             cmdline_strerror(err), boot_info.cmdline, (int)cmdline.error_pos, "");
 }
 
-void kernel_main(uint32_t magic, uintptr_t info)
+/* Unprotected: the canary is set under its frame. */
+NO_STACK_PROTECTOR void kernel_main(uint32_t magic, uintptr_t info)
 {
+    ssp_init();
     serial_init();
     percpu_install(&cpus[0], 0);
     gdt_init_boot_cpu();
@@ -209,6 +212,7 @@ void kernel_main(uint32_t magic, uintptr_t info)
     shutdown_set_stats(options.stats);
     klog(LOG_INFO, "booted via %s, command line \"%s\"\n",
          bootinfo_protocol_name(boot_info.protocol), boot_info.cmdline);
+    klog(LOG_INFO, "stack protector: canary from %s\n", ssp_source());
 
     if ((err = pmem_init(&boot_info)))
         machine_exit(err);
