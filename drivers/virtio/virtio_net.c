@@ -128,6 +128,9 @@ static int vnet_init(struct netdev *dev, struct virtio_dev *vd)
                                                                     : VNET_HDR_LEN_LEGACY;
     st->rx_split_hdr = !(f & (VIRTIO_F_VERSION_1 | VIRTIO_F_ANY_LAYOUT)) && !st->mergeable;
     read_identity(dev, vd);
+    st->rxf.hdr_len = st->hdr_len;
+    st->rxf.mergeable = st->mergeable;
+    st->rxf.max_frame = dev->max_frame;
 
     /* Interrupts are optional: without a route the device still works polled. */
     if (virtio_irq_setup(vd, on_queue_irq, on_config_irq, dev) != VIRTIO_OK)
