@@ -127,7 +127,8 @@ static unsigned rx_deliver(struct netdev *dev)
     struct vnet_frame f;
     unsigned delivered = 0;
 
-    if (vnet_rx_finish(rx, &f) == VNET_RX_DELIVER) {
+    enum vnet_rx_verdict v = vnet_rx_finish(rx, &f);
+    if (v == VNET_RX_DELIVER) {
         st->client.rx(st->client.ctx, dev, &f);
         dev->stats.rx_frames++;
         dev->stats.rx_bytes += f.len;
@@ -137,6 +138,9 @@ static unsigned rx_deliver(struct netdev *dev)
     } else {
         dev->stats.rx_dropped++;
     }
+    if (v == VNET_RX_BADLEN && dev->stats.rx_badlen++ == 0)
+        klog(LOG_ERROR, "%s: device claimed more bytes than a receive buffer holds; "
+             "frame dropped (counted as rx-badlen)\n", dev->name);
     for (unsigned i = 0; i < rx->nseg; i++)
         vnet_rx_post(st, rx->seg_buf[i]);
     vnet_rx_reset(rx);
@@ -158,7 +162,8 @@ unsigned vnet_poll(struct netdev *dev, unsigned budget)
         r = virtq_get(&st->rx, &len, &cookie);
         if (r != VIRTQ_OK)
             break;
-        if (!vnet_rx_take(&st->rxf, cookie, len))
+        /* Every receive buffer is posted with rx_buf_size writable bytes. */
+        if (!vnet_rx_take(&st->rxf, cookie, len, st->rx_buf_size))
             vnet_rx_post(st, cookie);
         if (st->rxf.need == 0)
             delivered += rx_deliver(dev);

@@ -4,13 +4,21 @@
  */
 #include "vnet_rx.h"
 
-bool vnet_rx_take(struct vnet_rx *rx, uint8_t *buf, uint32_t len)
+bool vnet_rx_take(struct vnet_rx *rx, uint8_t *buf, uint32_t len, uint32_t posted)
 {
     size_t skip = 0;
+    bool bad = len > posted;
 
     if (rx->need == 0) {
-        /* The first buffer of a frame starts with the header. */
-        if (len < rx->hdr_len) {
+        rx->bad_len = false;
+        /*
+         * The first buffer of a frame starts with the header. It lies
+         * inside the buffer even when the claimed length does not, and
+         * its num_buffers says how many buffers go with the frame, lying
+         * or not: they are dropped with it, and the next frame starts
+         * where the device thinks it does.
+         */
+        if ((bad ? posted : len) < rx->hdr_len) {
             rx->dropping = true;
             rx->need = 1;
             rx->hdr = (struct vnet_hdr){ 0 };
@@ -22,6 +30,12 @@ bool vnet_rx_take(struct vnet_rx *rx, uint8_t *buf, uint32_t len)
         }
     }
     rx->need--;
+    if (bad) {
+        /* The bytes past `posted` are someone else's: keep none of them. */
+        len = 0;
+        rx->dropping = true;
+        rx->bad_len = true;
+    }
     if (rx->nseg == VNET_RX_SEGS_MAX) {
         rx->dropping = true;            /* too many pieces: recycle, deliver nothing */
         return false;
@@ -34,6 +48,8 @@ bool vnet_rx_take(struct vnet_rx *rx, uint8_t *buf, uint32_t len)
 enum vnet_rx_verdict vnet_rx_finish(struct vnet_rx *rx, struct vnet_frame *f)
 {
     *f = (struct vnet_frame){ rx->seg, rx->nseg, 0, false };
+    if (rx->bad_len)
+        return VNET_RX_BADLEN;
     for (unsigned i = 0; i < rx->nseg; i++)
         f->len += rx->seg[i].len;
     bool ok = !rx->dropping && f->len >= VNET_ETH_HLEN && f->len <= rx->max_frame &&
