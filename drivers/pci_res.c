@@ -4,7 +4,6 @@
  * APIC.
  */
 #include "pci.h"
-#include "pci_cap.h"
 #include "discovery.h"
 
 #include <stddef.h>
@@ -12,14 +11,14 @@
 #define Q35_MCH_VENDOR      0x8086
 #define Q35_MCH_DEVICE      0x29C0
 
-static uint8_t cfg_read8(const void *dev, uint16_t off)
+uint8_t pci_read8_cb(const void *dev, uint16_t off)
 {
     return pci_read8(dev, off);
 }
 
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t after)
 {
-    return pci_cap_find(cfg_read8, d, id, after);
+    return pci_cap_find(pci_read8_cb, d, id, after);
 }
 
 static void size_bars(struct pci_dev *d)

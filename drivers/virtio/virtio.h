@@ -58,6 +58,7 @@ enum virtio_error {
     VIRTIO_EQUEUE,      /* the queue does not exist or could not be enabled */
     VIRTIO_EIRQ,        /* no vector or no route for the interrupt */
     VIRTIO_EIO,         /* the device reports NEEDS_RESET or FAILED */
+    VIRTIO_EBADCFG,     /* the device places a register outside the space it describes */
 };
 
 struct virtio_dev;
