@@ -103,7 +103,7 @@ unsigned virtio_find_all(struct virtio_dev **out, unsigned max);
 struct pci_dev;
 int virtio_pci_probe(struct pci_dev *pdev, struct virtio_dev **out);
 int virtio_mmio_probe(uint64_t base, uint32_t gsi, struct virtio_dev **out);
-/* Lists the virtio-mmio windows: `virtio_mmio.device=` words on the command line, else a scan. */
+/* Lists the virtio-mmio windows: `virtio_mmio.device=` kernel options, else a scan. */
 unsigned virtio_mmio_find(struct virtio_dev **out, unsigned max);
 
 int virtio_negotiate(struct virtio_dev *d, uint64_t wanted, uint64_t required);
