@@ -122,7 +122,11 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
 
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(wildcard tests/unit/*.h) | $(DEPS_STAMP)
+# The sources under test are prerequisites too (second expansion), or a
+# changed kernel/heap.c would leave a stale test binary passing.
+.SECONDEXPANSION:
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(wildcard tests/unit/*.h) \
+                      $$(UNIT_SRC_$$*) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_SRC_$*)

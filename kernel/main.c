@@ -30,6 +30,7 @@
 #include "smp.h"
 #include "ssp.h"
 #include "thread.h"
+#include "tlb.h"
 #include "trampoline.h"
 #include "tsc.h"
 #include "vmem.h"
@@ -169,6 +170,7 @@ static _Noreturn void kernel_run(void *unused)
     if (options.probe)
         run_probe();
     sched_init(options.idle);
+    tlb_init();
     sched_init_cpu(&cpus[0]);
     cpus[0].online = 1;
     smp_start(options.max_cpus);

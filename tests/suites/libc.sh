@@ -59,6 +59,20 @@ else
     fail libc-stack-canary-per-boot "two boots, canaries '$canary1' and '$canary2'"
 fi
 
+# mmap/munmap/mprotect: lengths near SIZE_MAX, munmap of what mmap did not
+# return, and guard pages that fault, also on a CPU that had the page in
+# its TLB (the shootdown).
+guest libc-mmap-calls 0 $'^0 failures\n^ok memory' -- --smp 2 "$(libc_img memory)" -- calls
+guest libc-mprotect-guard-faults 114 \
+    $'^writing to the guard page at 0x[0-9a-f]+\npage fault: write to 0x[0-9a-f]+, an unmapped page' \
+    -- "$(libc_img memory)" -- guard
+guest libc-mprotect-readonly-faults 114 \
+    $'^writing to the readonly page\npage fault: write to 0x[0-9a-f]+, a protected page' \
+    -- "$(libc_img memory)" -- readonly
+guest libc-mprotect-guard-other-cpu 114 \
+    $'^toucher on CPU 1 reads 42\n^toucher reads the page again\npage fault: read from 0x[0-9a-f]+, an unmapped page' \
+    -- --smp 2 "$(libc_img memory)" -- guard-other-cpu
+
 head -c 100000 /dev/urandom > "$build/input.bin"
 input_sum=$(od -An -v -tu1 "$build/input.bin" | tr -s ' ' '\n' | awk '{s+=$1} END {print s}')
 guest libc-files-and-boot-input 0 $'^input /data/input.bin: 100000 bytes\n^ok files' \
