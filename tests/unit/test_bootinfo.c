@@ -4,17 +4,10 @@
  */
 #include "check.h"
 #include "bootinfo.h"
+#include "pvh_layout.h"
 
 #include <stdint.h>
 #include <string.h>
-
-struct pvh_start_info {
-    uint32_t magic, version, flags, nr_modules;
-    uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
-    uint32_t memmap_entries, reserved;
-};
-struct pvh_memmap_entry { uint64_t addr, size; uint32_t type, reserved; };
-struct pvh_module { uint64_t paddr, size, cmdline_paddr, reserved; };
 
 static struct boot_info bi;
 static struct pvh_memmap_entry pvh_map[3] = {
