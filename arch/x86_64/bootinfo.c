@@ -48,9 +48,20 @@ static const void *phys(uint64_t addr)
     return (const void *)(uintptr_t)addr;
 }
 
-static int copy_string(char *dst, size_t cap, const char *src)
+/* The length of the string at s, looking at no more than max bytes. */
+static size_t string_length(const char *s, size_t max)
 {
-    size_t n = src ? strlen(src) : 0;
+    size_t n = 0;
+
+    while (s && n < max && s[n])
+        n++;
+    return n;
+}
+
+/* Copies the string at src, which ends at a NUL or after max bytes. */
+static int copy_string(char *dst, size_t cap, const char *src, size_t max)
+{
+    size_t n = string_length(src, max);
 
     if (n >= cap)
         return -1;
@@ -68,7 +79,8 @@ static int add_range(struct boot_info *out, uint64_t base, uint64_t size, uint32
     return BOOT_OK;
 }
 
-static int add_module(struct boot_info *out, uint64_t base, uint64_t size, const char *name)
+static int add_module(struct boot_info *out, uint64_t base, uint64_t size, const char *name,
+                      size_t name_max)
 {
     if (out->module_count == BOOT_MODULES_MAX)
         return BOOT_EMODULES_FULL;
@@ -76,7 +88,7 @@ static int add_module(struct boot_info *out, uint64_t base, uint64_t size, const
     m->base = base;
     m->size = size;
     /* A name longer than the slot is cut, not fatal: it is only a label. */
-    size_t n = name ? strlen(name) : 0;
+    size_t n = string_length(name, name_max);
     if (n >= sizeof(m->name))
         n = sizeof(m->name) - 1;
     memcpy(m->name, name ? name : "", n);
@@ -89,14 +101,14 @@ static int parse_pvh(const struct pvh_start_info *si, struct boot_info *out)
     int err;
 
     if (si->cmdline_paddr &&
-        copy_string(out->cmdline, sizeof(out->cmdline), phys(si->cmdline_paddr)))
+        copy_string(out->cmdline, sizeof(out->cmdline), phys(si->cmdline_paddr), SIZE_MAX))
         return BOOT_ECMDLINE_LONG;
     out->rsdp = si->rsdp_paddr;
 
     const struct pvh_module *mods = phys(si->modlist_paddr);
     for (uint32_t i = 0; si->modlist_paddr && i < si->nr_modules; i++) {
         const char *name = mods[i].cmdline_paddr ? phys(mods[i].cmdline_paddr) : "";
-        if ((err = add_module(out, mods[i].paddr, mods[i].size, name)))
+        if ((err = add_module(out, mods[i].paddr, mods[i].size, name, SIZE_MAX)))
             return err;
     }
 
@@ -112,12 +124,15 @@ static int parse_pvh(const struct pvh_start_info *si, struct boot_info *out)
 static int parse_mb2_memmap(const struct mb2_tag *tag, struct boot_info *out)
 {
     const uint8_t *p = (const uint8_t *)tag;
-    uint32_t entry_size = *(const uint32_t *)(p + 8);
     int err;
 
+    if (tag->size < 16)
+        return BOOT_ENOMEMMAP;      /* no room for entry_size and entry_version */
+    uint32_t entry_size = *(const uint32_t *)(p + 8);
     if (entry_size < sizeof(struct mb2_memmap_entry))
         return BOOT_ENOMEMMAP;
-    for (uint32_t off = 16; off + entry_size <= tag->size; off += entry_size) {
+    /* Written so that an entry_size near 2^32 cannot wrap the sum. */
+    for (uint32_t off = 16; entry_size <= tag->size - off; off += entry_size) {
         const struct mb2_memmap_entry *e = (const void *)(p + off);
         if ((err = add_range(out, e->base, e->length, e->type)))
             return err;
@@ -136,13 +151,18 @@ static int parse_mb2(uintptr_t info, struct boot_info *out)
         if (tag->type == MB2_TAG_END || tag->size < sizeof(*tag))
             break;
         switch (tag->type) {
+        /* Strings end at their NUL or at the end of their tag, whichever comes first. */
         case MB2_TAG_CMDLINE:
-            if (copy_string(out->cmdline, sizeof(out->cmdline), (const char *)body))
+            if (copy_string(out->cmdline, sizeof(out->cmdline), (const char *)body,
+                            tag->size - sizeof(*tag)))
                 return BOOT_ECMDLINE_LONG;
             break;
         case MB2_TAG_MODULE: {
             const uint32_t *m = (const uint32_t *)body;
-            if ((err = add_module(out, m[0], m[1] - m[0], (const char *)(m + 2))))
+            if (tag->size < sizeof(*tag) + 8)
+                break;          /* no room for start and end: not a module */
+            if ((err = add_module(out, m[0], m[1] - m[0], (const char *)(m + 2),
+                                  tag->size - sizeof(*tag) - 8)))
                 return err;
             break;
         }

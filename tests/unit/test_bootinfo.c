@@ -7,6 +7,7 @@
 #include "pvh_layout.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct boot_info bi;
@@ -125,6 +126,63 @@ static void test_limits(void)
     CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_OK);
 }
 
+/*
+ * Found by fuzzing (tests/fuzz/fuzz_bootinfo.c): tags that lie inside the
+ * total size but are too short for what the parser read from them. Each
+ * block sits in a heap copy of exactly its size, so ASan sees a read past
+ * it.
+ */
+static int parse_exact(const uint8_t *block, uint32_t len)
+{
+    uint8_t *copy = malloc(len);
+    int err;
+
+    memcpy(copy, block, len);
+    memcpy(copy, &len, 4);
+    err = bootinfo_parse(BOOT_MULTIBOOT2_MAGIC, (uintptr_t)copy, &bi);
+    free(copy);
+    return err;
+}
+
+static void test_mb2_short_tags(void)
+{
+    static _Alignas(8) uint8_t buf[256];
+    struct { uint32_t entry_size, entry_version; uint64_t e[3]; } map = { 24, 0, { 0, 0x1000, 1 } };
+    uint32_t off = 8;
+
+    /* A command line without its NUL, ending the block: cut at the tag's end. */
+    mb2_tag(buf, &off, 6, &map, sizeof(map));
+    mb2_tag(buf, &off, 1, "abc", 3);
+    CHECK(parse_exact(buf, off - 5) == BOOT_OK && !strcmp(bi.cmdline, "abc"));
+
+    /* A module tag with no room for its end address, and one with a name
+     * that runs to the end of the block. */
+    off = 8;
+    mb2_tag(buf, &off, 6, &map, sizeof(map));
+    uint32_t start = 0x400000;
+    mb2_tag(buf, &off, 3, &start, 4);
+    CHECK(parse_exact(buf, off - 4) == BOOT_OK && bi.module_count == 0);
+    off = 8;
+    mb2_tag(buf, &off, 6, &map, sizeof(map));
+    struct { uint32_t start, end; char name[4]; } mod = { 0x400000, 0x401000, "init" };
+    mb2_tag(buf, &off, 3, &mod, sizeof(mod));
+    CHECK(parse_exact(buf, off) == BOOT_OK && bi.module_count == 1 &&
+          !strcmp(bi.modules[0].name, "init"));
+
+    /* A memory map tag too short for its entry size, as the block's last bytes. */
+    off = 8;
+    mb2_tag(buf, &off, 1, "x", 2);
+    mb2_tag(buf, &off, 6, NULL, 0);
+    CHECK(parse_exact(buf, off) == BOOT_ENOMEMMAP);
+
+    /* An entry size near 2^32 wrapped the walk back over the tag's header. */
+    off = 8;
+    map.entry_size = 0xFFFFFFF8u;
+    mb2_tag(buf, &off, 6, &map, sizeof(map));
+    mb2_tag(buf, &off, 0, NULL, 0);
+    CHECK(parse_exact(buf, off) == BOOT_ENOMEMMAP && bi.memmap_count == 0);
+}
+
 int main(void)
 {
     static const struct check_case cases[] = {
@@ -133,6 +191,7 @@ int main(void)
         { "unknown_protocol", test_unknown_protocol },
         { "multiboot2", test_multiboot2 },
         { "limits", test_limits },
+        { "mb2_short_tags", test_mb2_short_tags },
     };
     return check_run("bootinfo", cases, sizeof(cases) / sizeof(cases[0]));
 }
