@@ -14,6 +14,8 @@
 # Targets whose harness steers around a known bug (fuzz.h: FUZZ_KNOWN_BUGS)
 # get a third build that does not, to replay tests/fuzz/corpus-known.
 # pmi is a Python fuzzer (tests/fuzz/fuzz_pmi.py) of cluster/pmi.py.
+# lwip builds lwIP itself for the host from the cached, patched source
+# (LWIP_PREFIX, known once the network layer was built: make all).
 
 FUZZ_C_TARGETS := cmdline bootinfo acpi madt mptable cpio virtq vnet_hdr metadata dhcp_options
 FUZZ_KNOWN_TARGETS := bootinfo virtq
@@ -32,6 +34,21 @@ FUZZ_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c
 FUZZ_SRC_metadata := libc/metadata_parse.c
 FUZZ_SRC_dhcp_options := net/dhcp_options.c
 
+# lwIP's core as net/lwip/build.sh builds it, without the socket API.
+ifneq ($(LWIP_PREFIX),)
+FUZZ_C_TARGETS += lwip
+LWIP_CORE_SRC := core/def.c core/dns.c core/inet_chksum.c core/init.c core/ip.c core/mem.c \
+    core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c \
+    core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/autoip.c \
+    core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/igmp.c core/ipv4/ip4.c \
+    core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+FUZZ_SRC_lwip := net/dhcp_hooks.c net/dhcp_options.c $(addprefix $(LWIP_PREFIX)/src/,$(LWIP_CORE_SRC))
+# First: the host lwipopts.h, arch/cc.h and console.h; lwIP's code is not ours to warn about.
+FUZZ_XFLAGS_lwip := -Itests/fuzz/lwip -Inet/include -I$(LWIP_PREFIX)/src/include -w
+FUZZ_XDEPS_lwip := $(wildcard tests/fuzz/lwip/*.h tests/fuzz/lwip/arch/*.h) net/include/lwipopts.h \
+    net/include/lwip_hooks.h
+endif
+
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
     -fno-sanitize-recover=all \
     -Ikernel -I$(ARCH_DIR) -Ilibc -Inet -Idrivers/virtio -Itests/fuzz -Itests/unit
@@ -40,22 +57,22 @@ FUZZ_DEPS := tests/fuzz/fuzz.h tests/fuzz/fuzz_platform.h tests/unit/pvh_layout.
 # $(1): target. libFuzzer build, replay build, and (if listed) the replay
 # build that walks into the known bugs.
 define fuzz_target
-$(BUILD)/fuzz/bin/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS)
+$(BUILD)/fuzz/bin/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS) $(FUZZ_XDEPS_$(1))
 	@mkdir -p $$(@D)
 	@echo "  FUZZCC  $$@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize=alignment -o $$@ \
+	$(Q)$(FUZZ_CC) $(FUZZ_XFLAGS_$(1)) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize=alignment -o $$@ \
 	  tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1))
 
-$(BUILD)/fuzz/replay/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS) tests/fuzz/standalone.c
+$(BUILD)/fuzz/replay/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS) $(FUZZ_XDEPS_$(1)) tests/fuzz/standalone.c
 	@mkdir -p $$(@D)
 	@echo "  HOSTCC  $$@"
-	$(Q)$(HOSTCC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize=alignment -o $$@ \
+	$(Q)$(HOSTCC) $(FUZZ_XFLAGS_$(1)) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize=alignment -o $$@ \
 	  tests/fuzz/standalone.c tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1))
 
-$(BUILD)/fuzz/replay-known/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS) tests/fuzz/standalone.c
+$(BUILD)/fuzz/replay-known/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS) $(FUZZ_XDEPS_$(1)) tests/fuzz/standalone.c
 	@mkdir -p $$(@D)
 	@echo "  HOSTCC  $$@"
-	$(Q)$(HOSTCC) $(FUZZ_CFLAGS) -DFUZZ_KNOWN_BUGS=1 -fsanitize=address,undefined -fno-sanitize=alignment -o $$@ \
+	$(Q)$(HOSTCC) $(FUZZ_XFLAGS_$(1)) $(FUZZ_CFLAGS) -DFUZZ_KNOWN_BUGS=1 -fsanitize=address,undefined -fno-sanitize=alignment -o $$@ \
 	  tests/fuzz/standalone.c tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1))
 endef
 $(foreach t,$(FUZZ_C_TARGETS),$(eval $(call fuzz_target,$(t))))

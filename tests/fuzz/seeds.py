@@ -329,6 +329,92 @@ def pmi():
     write("pmi", "adopt", ("size=2\n" + "\n".join(adopt) + "\n").encode())
 
 
+# --- lwip (frames as tests/suites/net*.sh exchange them) -------------------
+OUR_MAC, PEER_MAC = bytes.fromhex("525400123456"), bytes.fromhex("525400000001")
+OUR_IP, PEER_IP = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1])
+
+
+def inet_sum(b):
+    b += b"\0" * (len(b) % 2)
+    s = sum(struct.unpack(f">{len(b) // 2}H", b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def eth(payload, ethertype=0x0800, dst=OUR_MAC):
+    return dst + PEER_MAC + struct.pack(">H", ethertype) + payload
+
+
+def ipv4(proto, payload, src=PEER_IP, dst=OUR_IP, ident=1, frag=0x4000, total=None):
+    h = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total or 20 + len(payload), ident, frag, 64,
+                    proto, 0, src, dst)
+    return h[:10] + struct.pack(">H", inet_sum(h)) + h[12:] + payload
+
+
+def l4_sum(proto, seg, src=PEER_IP, dst=OUR_IP):
+    return inet_sum(src + dst + struct.pack(">BBH", 0, proto, len(seg)) + seg)
+
+
+def tcp(sport, dport, seq, ack, flags, data=b"", window=65535):
+    h = struct.pack(">HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, window, 0, 0)
+    seg = h + data
+    c = l4_sum(6, seg)
+    return eth(ipv4(6, seg[:16] + struct.pack(">H", c) + seg[18:]))
+
+
+def udp(sport, dport, data, src=PEER_IP, dst=OUR_IP, dst_mac=OUR_MAC):
+    seg = struct.pack(">HHHH", sport, dport, 8 + len(data), 0) + data
+    c = l4_sum(17, seg, src, dst) or 0xFFFF
+    return eth(ipv4(17, seg[:6] + struct.pack(">H", c) + seg[8:], src, dst), dst=dst_mac)
+
+
+def arp(op, target_mac=b"\0" * 6, dst=OUR_MAC):
+    return eth(struct.pack(">HHBBH", 1, 0x0800, 6, 4, op) + PEER_MAC + PEER_IP + target_mac +
+               OUR_IP, 0x0806, dst)
+
+
+def frames(*fs, ticks=1, flags=0):
+    return u8(flags) + b"".join(struct.pack("<HB", len(f), ticks) + f for f in fs)
+
+
+def dhcp_reply(msg_type, xid=0x6B8B4567):
+    opts = bytes([53, 1, msg_type, 54, 4, *PEER_IP, 51, 4, 0, 0, 0x0e, 0x10, 1, 4, 255, 255, 255,
+                  0, 3, 4, *PEER_IP, 6, 4, *PEER_IP, 26, 2, 0x05, 0xb4, 255])
+    bootp = struct.pack(">BBBBIHH4s4s4s4s16s64s128s", 2, 1, 6, 0, xid, 0, 0, b"\0" * 4, OUR_IP,
+                        PEER_IP, b"\0" * 4, OUR_MAC + b"\0" * 10, b"", b"") + \
+        bytes([99, 130, 83, 99]) + opts
+    return udp(67, 68, bootp, dst=bytes([255] * 4), dst_mac=b"\xff" * 6)
+
+
+def lwip():
+    reply = arp(2, OUR_MAC)
+    write("lwip", "arp", frames(arp(1, dst=b"\xff" * 6), reply))
+    ping = struct.pack(">BBHHH", 8, 0, 0, 1, 1) + b"abcdefgh" * 4
+    ping = ping[:2] + struct.pack(">H", inet_sum(ping)) + ping[4:]
+    write("lwip", "ping", frames(reply, eth(ipv4(1, ping))))
+    write("lwip", "tcp-echo", frames(
+        reply, tcp(40000, 7, 1000, 0, 0x02), tcp(40000, 7, 1001, 0x1001, 0x10),
+        tcp(40000, 7, 1001, 0x1001, 0x18, b"hello, echo"),
+        tcp(40000, 7, 1012, 0x1001 + 11, 0x11), ticks=2))
+    write("lwip", "tcp-discard-rst", frames(
+        reply, tcp(40001, 9, 7, 0, 0x02), tcp(40001, 9, 8, 0x1001, 0x10),
+        tcp(40001, 9, 8, 0x1001, 0x18, b"x" * 1000), tcp(40001, 9, 1008, 0, 0x04)))
+    write("lwip", "tcp-client", frames(
+        # lwIP's active open sends its SYN with sequence number ISN - 1.
+        reply, tcp(5000, 40001, 9000, 0x1000, 0x12), tcp(5000, 40001, 9001, 0x1000, 0x18, b"hi"),
+        tcp(5000, 40001, 9003, 0x1002, 0x11), ticks=4))
+    write("lwip", "udp-echo", frames(reply, udp(3000, 7, b"ping over udp")))
+    data = struct.pack(">HHHH", 3000, 7, 8 + 40, 0) + b"F" * 40
+    c = l4_sum(17, data)
+    data = data[:6] + struct.pack(">H", c) + data[8:]
+    write("lwip", "ip-fragments", frames(
+        reply, eth(ipv4(17, data[:24], ident=77, frag=0x2000)),
+        eth(ipv4(17, data[24:], ident=77, frag=3))))
+    write("lwip", "dhcp", frames(dhcp_reply(2), reply, dhcp_reply(5), ticks=20, flags=1))
+
+
 if __name__ == "__main__":
-    for make in (cmdline, bootinfo, platform, cpio, virtq, vnet_hdr, metadata, dhcp_options, pmi):
+    for make in (cmdline, bootinfo, platform, cpio, virtq, vnet_hdr, metadata, dhcp_options, pmi,
+                 lwip):
         make()
