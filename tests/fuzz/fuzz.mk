@@ -4,6 +4,8 @@
 #                                  one after the other; prints executions,
 #                                  coverage and crashes (build/fuzz/TARGET/)
 #   make fuzz FUZZ_TARGETS="acpi pmi" FUZZ_SECONDS=300
+#   make fuzz-coverage             line coverage of each target's sources by its
+#                                  corpus (seeds + what make fuzz found), llvm-cov
 #   make check                     replays the corpora (tests/suites/fuzz_replay.sh)
 #
 # Each C harness tests/fuzz/fuzz_TARGET.c is built twice: with clang's
@@ -69,6 +71,12 @@ $(BUILD)/fuzz/replay/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_D
 	$(Q)$(HOSTCC) $(FUZZ_XFLAGS_$(1)) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize=alignment -o $$@ \
 	  tests/fuzz/standalone.c tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1))
 
+$(BUILD)/fuzz/cov/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS) $(FUZZ_XDEPS_$(1)) tests/fuzz/standalone.c
+	@mkdir -p $$(@D)
+	@echo "  FUZZCC  $$@"
+	$(Q)$(FUZZ_CC) $(FUZZ_XFLAGS_$(1)) $(FUZZ_CFLAGS) -fprofile-instr-generate -fcoverage-mapping -o $$@ \
+	  tests/fuzz/standalone.c tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1))
+
 $(BUILD)/fuzz/replay-known/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_DEPS) $(FUZZ_XDEPS_$(1)) tests/fuzz/standalone.c
 	@mkdir -p $$(@D)
 	@echo "  HOSTCC  $$@"
@@ -80,7 +88,7 @@ $(foreach t,$(FUZZ_C_TARGETS),$(eval $(call fuzz_target,$(t))))
 FUZZ_REPLAY_BINS := $(patsubst %,$(BUILD)/fuzz/replay/fuzz_%,$(FUZZ_C_TARGETS)) \
                     $(patsubst %,$(BUILD)/fuzz/replay-known/fuzz_%,$(FUZZ_KNOWN_TARGETS))
 
-.PHONY: fuzz fuzz-bins fuzz-replay
+.PHONY: fuzz fuzz-bins fuzz-replay fuzz-coverage
 fuzz-bins: $(patsubst %,$(BUILD)/fuzz/bin/fuzz_%,$(filter $(FUZZ_C_TARGETS),$(FUZZ_TARGETS)))
 
 fuzz-replay: $(FUZZ_REPLAY_BINS)
@@ -91,5 +99,8 @@ fuzz:
 	  { echo "make fuzz: needs $(FUZZ_CC) with libFuzzer (apt-get install clang)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory fuzz-bins FUZZ_TARGETS="$(FUZZ_TARGETS)"
 	@tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-coverage: $(patsubst %,$(BUILD)/fuzz/cov/fuzz_%,$(filter $(FUZZ_C_TARGETS),$(FUZZ_TARGETS)))
+	@tests/fuzz/coverage.sh $(BUILD) $(filter $(FUZZ_C_TARGETS),$(FUZZ_TARGETS))
 
 check: fuzz-replay
