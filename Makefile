@@ -4,6 +4,7 @@
 #   make run        an MPI job across booted VMs (the main job): 4 ranks of
 #                   tests/mpi/ring.c on a private cluster network
 #   make check      every test; the last line is "N passed, N failed"
+#   make fuzz       fuzzes the parsers, FUZZ_SECONDS (60) each (tests/fuzz/fuzz.mk)
 #   make bench      benchmarks, unikernel vs Linux guest: tables, CSV and
 #                   PNG plots in bench/results/<timestamp>/ (README.md there)
 #   make bench-quick  the same as a few-minute smoke run
@@ -118,7 +119,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
     -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
 
 # Each layer may add images and unit tests in its own fragment.
--include $(wildcard drivers/*.mk libc/*.mk net/*.mk mpi-port/*.mk bench/osu/*.mk)
+-include $(wildcard drivers/*.mk libc/*.mk net/*.mk mpi-port/*.mk bench/osu/*.mk tests/fuzz/*.mk)
 
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 

@@ -366,7 +366,8 @@ class PMIServer:
         pmiid = f.get("pmiid", "")
         if conn.rank is not None:
             return self._violation(conn, "second initack")
-        if not pmiid.isdigit() or int(pmiid) >= self.size:
+        # int() refuses more than 4,300 digits; no rank has ten.
+        if not pmiid.isdigit() or len(pmiid) > 9 or int(pmiid) >= self.size:
             return self._violation(conn, f"pmiid '{pmiid[:12]}' is not a rank of 0..{self.size - 1}")
         rank = int(pmiid)
         if conn.bound is not None and rank != conn.bound:

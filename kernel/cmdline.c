@@ -67,7 +67,8 @@ static int add_option(struct cmdline *cl, char *word)
 {
     char *eq = strchr(word, '=');
 
-    if (eq == word)
+    /* "=value", or a bare word that quoting made empty ('' or "") */
+    if (eq == word || !*word)
         return CMDLINE_EEMPTYKEY;
     if (eq)
         *eq = '\0';

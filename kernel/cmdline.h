@@ -25,7 +25,7 @@
 enum cmdline_error {
     CMDLINE_OK = 0,
     CMDLINE_ETOOLONG,           /* text longer than CMDLINE_MAX - 1 */
-    CMDLINE_EEMPTYKEY,          /* "=value" */
+    CMDLINE_EEMPTYKEY,          /* "=value", or an option '' */
     CMDLINE_EBADKEY,            /* key holds a character outside [A-Za-z0-9_.-] */
     CMDLINE_EQUOTE,             /* a quote is never closed, or a trailing backslash */
     CMDLINE_ETOOMANYOPTS,

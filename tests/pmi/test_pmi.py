@@ -188,6 +188,18 @@ def test_failures():
     check("pmi-abort", e is not None and e.detail == 9 and e.rank == 0, str(s.events))
     s.stop()
 
+    # Found by fuzzing (tests/fuzz/fuzz_pmi.py): int() refuses more than
+    # 4,300 digits, and the ValueError ended the server's loop.
+    s = Served(2)
+    a = s.client()
+    try:
+        r = a.ask("cmd=initack pmiid=" + "9" * 5000)
+        refused = r is not None and r["cmd"] == "error" and a.line() is None
+    except OSError as e:
+        r, refused = e, False
+    check("pmi-huge-pmiid-refused", refused and s.thread.is_alive(), str(r))
+    s.stop()
+
 
 def job_events(s):
     """Events that would end a job (a stranger's are none of them)."""

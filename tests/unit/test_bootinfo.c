@@ -8,6 +8,7 @@
  */
 #include "check.h"
 #include "bootinfo.h"
+#include "pvh_layout.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -15,13 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct pvh_start_info {
-    uint32_t magic, version, flags, nr_modules;
-    uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
-    uint32_t memmap_entries, reserved;
-};
-struct pvh_memmap_entry { uint64_t addr, size; uint32_t type, reserved; };
-struct pvh_module { uint64_t paddr, size, cmdline_paddr, reserved; };
 
 static struct boot_info bi;
 static struct pvh_memmap_entry pvh_map[3] = {

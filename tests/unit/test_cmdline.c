@@ -55,6 +55,10 @@ static void test_errors(void)
 {
     CHECK(cmdline_parse(&cl, "ok=1 =x") == CMDLINE_EEMPTYKEY && cl.error_pos == 5);
     CHECK(cmdline_parse(&cl, "a@b=1") == CMDLINE_EBADKEY && cl.error_pos == 0);
+    /* Found by fuzzing: a quoted empty word before "--" was an option named "". */
+    CHECK(cmdline_parse(&cl, "x '' -- a") == CMDLINE_EEMPTYKEY && cl.error_pos == 2);
+    CHECK(cmdline_parse(&cl, "\"\"=1") == CMDLINE_EEMPTYKEY && cl.opt_count == 0);
+    CHECK(cmdline_parse(&cl, "-- ''") == CMDLINE_OK && cl.argc == 1 && !strcmp(cl.argv[0], ""));
     CHECK(cmdline_parse(&cl, "x=1 -- 'open") == CMDLINE_EQUOTE && cl.error_pos == 7);
     CHECK(cmdline_parse(&cl, "-- \"open") == CMDLINE_EQUOTE);
     CHECK(cmdline_parse(&cl, "-- end\\") == CMDLINE_EQUOTE);
