@@ -116,6 +116,9 @@ class OneConnection:
     def accept(self):
         return self.sock, None
 
+    def close(self):
+        pass
+
 
 def timed(what, fn, *args):
     start = time.monotonic()
@@ -168,7 +171,7 @@ def pump(server, sel, clients, size, deaf):
 
 def execute(size, steps):
     """Runs one session; raises Finding."""
-    server = pmi.PMIServer(size, host=None, kvsname=KVS, trace=lambda text: None)
+    server = pmi.PMIServer(size, kvsname=KVS, trace=lambda text: None)
     sel = selectors.DefaultSelector()
     server.register(sel)
     clients, socks, deaf = {}, [], set()
@@ -191,7 +194,10 @@ def execute(size, steps):
                     check_events(events, size)
                     drain(clients, deaf)
                     continue
-                timed("handle", server.handle, ("pmi-listen", OneConnection(theirs)))
+                # As the shared (rank-less) socket hermit-mpirun's PMI listens on.
+                listener = OneConnection(theirs)
+                server.listeners[listener] = ("/nonexistent/hermit-fuzz-pmi.sock", None)
+                timed("handle", server.handle, ("pmi-listen", listener))
             if kind != "close":
                 try:
                     sock.send(data)
