@@ -28,9 +28,13 @@ HOSTCC     := gcc
 
 ARCH_DIR   := arch/x86_64
 GCC_INC    := $(shell $(CC) -print-file-name=include)
+# Stack protector for everything we build (kernel, libc glue, newlib, lwIP,
+# MPICH, applications; bin/hermit-cc adds the same): the canary is the
+# global __stack_chk_guard, seeded at boot (kernel/ssp.h says why global).
+SSP_CFLAGS := -fstack-protector-strong -mstack-protector-guard=global
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INC) \
-    -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse \
+    $(SSP_CFLAGS) -fno-pic -fno-pie -mno-red-zone -mno-mmx -mno-sse \
     -mno-sse2 -mno-avx -mcmodel=small -fno-omit-frame-pointer \
     -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
     -Ikernel/include -Ikernel -I$(ARCH_DIR) -Idrivers -Idrivers/virtio -MMD -MP
@@ -119,7 +123,11 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
 
 UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(wildcard tests/unit/*.h) | $(DEPS_STAMP)
+# The sources under test are prerequisites too (second expansion), or a
+# changed kernel/heap.c would leave a stale test binary passing.
+.SECONDEXPANSION:
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(wildcard tests/unit/*.h) \
+                      $$(UNIT_SRC_$$*) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(UNIT_SRC_$*)

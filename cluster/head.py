@@ -69,7 +69,7 @@ class Head:
         self.listener.listen(1024)
         self.listener.setblocking(False)
         self.address = self.listener.getsockname()
-        self.pmi = PMIServer(size, host=None)
+        self.pmi = PMIServer(size)
         self.pending = []
         self.consoles = {}              # rank -> Console
         self.pmi_joined = set()

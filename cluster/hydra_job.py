@@ -31,6 +31,7 @@ import time
 import hostfile
 import linux_guest
 from program import sha256
+from vmproc import die_with_parent
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -113,9 +114,14 @@ class Network:
 
     def __init__(self, plan, hostfile_path, vms):
         self.name = f"mh{os.getpid()}"
-        out = subprocess.run([HERMIT_NET, "create", "--plan", plan, "--vms", str(vms),
-                              "--hosts", hostfile_path, self.name],
-                             capture_output=True, text=True, timeout=120)
+        try:
+            out = subprocess.run([HERMIT_NET, "create", "--plan", plan, "--vms", str(vms),
+                                  "--owner", str(os.getpid()), "--hosts", hostfile_path,
+                                  self.name], capture_output=True, text=True, timeout=120)
+        except BaseException:
+            # Stopped half-way (timeout, Ctrl-C): what it made is ours to remove.
+            subprocess.run([HERMIT_NET, "destroy", self.name], capture_output=True, timeout=120)
+            raise
         if out.returncode != 0:
             raise SetupError(out.stderr.strip() or "hermit-net create failed")
         self.alive = True
@@ -215,8 +221,10 @@ def run(o, prog, hostfile_path=None):
             cmd = mpiexec_command(o, bootstrap, hostfile_path, image, digest, net)
             if o.show:
                 print(f"{prog}: " + " ".join(shlex.quote(c) for c in cmd), file=sys.stderr)
+            # SIGINT is Hydra's stop; it gets it if this launcher is killed.
             mpiexec = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                       env=dict(os.environ, HERMIT_LOST_DIR=lost_dir))
+                                       env=dict(os.environ, HERMIT_LOST_DIR=lost_dir),
+                                       preexec_fn=die_with_parent(signal.SIGINT))
             deadline = time.monotonic() + o.timeout + 30 if o.timeout else None
             while mpiexec.poll() is None:
                 lost = lost_hosts(lost_dir)
@@ -244,8 +252,8 @@ def run(o, prog, hostfile_path=None):
             print(f"{prog}: cannot set up the job: {e}", file=sys.stderr)
             return 125
         finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)    # cleanup must finish
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_IGN)       # cleanup must finish
             if mpiexec and mpiexec.poll() is None:
                 stop(mpiexec)
             if net:

@@ -75,6 +75,9 @@ def check_kopt(text, guest):
     if key in VM_KOPTS:
         raise UsageError(f"--kopt {key}= is set by hermit-vm for every rank"
                          + (" (use -genv K V)" if key == "env" else ""))
+    if key == "cloud":
+        raise UsageError("--kopt cloud= is for cloud instances (cluster/hermit-image, "
+                         "docs/cloud.md); these VMs get their job from hermit-mpirun")
     if guest != "hermit":
         return              # Linux passes names it does not know on to /init
     if key not in HERMIT_KOPTS:

@@ -16,20 +16,57 @@ show up live.
 """
 
 import ctypes
+import os
+import pwd
 import signal
 import subprocess
 import time
 
 PR_SET_PDEATHSIG = 1
+# QEMU's seccomp filter: no obsolete system calls, no fork/exec, no
+# changes to priorities, affinities or memory policies. (Not
+# elevateprivileges=deny: it would also forbid -run-with user='s own
+# setuid; once QEMU runs as that user it has no privilege to gain.)
+QEMU_SANDBOX = "on,obsolete=deny,spawn=deny,resourcecontrol=deny"
 PARTIAL_LINE_WAIT = 0.5      # seconds a partial line may wait for its end (a loaded
                              # host runs a guest printing one line slowly)
 
 
 def die_with_parent(sig=signal.SIGTERM):
-    """A preexec_fn: SIG reaches this child when its parent dies."""
+    """A preexec_fn: SIG reaches this child when its parent dies (the
+    setting survives exec). A parent that died before the child could ask
+    is noticed too: the child is then an orphan already and takes SIG now."""
+    parent = os.getpid()
+
     def preexec():
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), sig)
     return preexec
+
+
+def vm_user():
+    """Who a VM's QEMU runs as when root starts it: $HERMIT_VM_USER, else
+    the user who ran sudo, else nobody (cluster/hermit-net's rule too)."""
+    sudo_user = os.environ.get("SUDO_USER")
+    return (os.environ.get("HERMIT_VM_USER") or
+            (sudo_user if sudo_user and sudo_user != "root" else "") or "nobody")
+
+
+def qemu_confinement(user=None):
+    """QEMU arguments that keep a VM's QEMU unprivileged: the seccomp
+    sandbox always; and, as root, -run-with user=USER (QEMU opens its
+    devices, taps, files and sockets first, then drops to USER) where a
+    user is named: USER, else $HERMIT_VM_USER (hermit-vm sets it for every
+    rank). A bare `hermit-run` by root without either keeps root, for
+    --qemu-arg devices that open later (a reconnecting stream socket).
+    Raises KeyError for a user this host does not have."""
+    args = ["-sandbox", QEMU_SANDBOX]
+    user = user or os.environ.get("HERMIT_VM_USER")
+    if os.geteuid() == 0 and user and user != "root":
+        pwd.getpwnam(user)          # KeyError: no such user
+        args += ["-run-with", f"user={user}"]
+    return args
 
 
 def stop_vm(proc, grace=3.0):

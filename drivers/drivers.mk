@@ -12,9 +12,14 @@ all: $(BUILD)/ktest_net.elf
 # The pure ring and header logic, run on the host under sanitizers. The
 # pattern rule does not know a test's extra sources, hence the explicit
 # prerequisites.
-UNIT_TESTS += virtqueue vnet_hdr
+UNIT_TESTS += virtqueue vnet_hdr vnet_rx pci_cap
 UNIT_SRC_virtqueue := drivers/virtio/virtq.c
 UNIT_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c
+UNIT_SRC_vnet_rx := drivers/virtio/vnet_rx.c drivers/virtio/vnet_hdr.c drivers/virtio/virtq.c
+UNIT_SRC_pci_cap := drivers/pci_cap.c drivers/virtio/virtio_pci_cap.c
 $(BUILD)/unit/test_virtqueue: drivers/virtio/virtq.c drivers/virtio/virtq.h
 $(BUILD)/unit/test_vnet_hdr: drivers/virtio/vnet_hdr.c drivers/virtio/vnet_hdr.h
-$(BUILD)/unit/test_virtqueue $(BUILD)/unit/test_vnet_hdr: HOST_CFLAGS += -Idrivers/virtio
+$(BUILD)/unit/test_vnet_rx: $(UNIT_SRC_vnet_rx) drivers/virtio/vnet_rx.h drivers/virtio/virtio_net.h
+$(BUILD)/unit/test_pci_cap: $(UNIT_SRC_pci_cap) drivers/pci_cap.h drivers/virtio/virtio_pci_cap.h
+$(BUILD)/unit/test_virtqueue $(BUILD)/unit/test_vnet_hdr $(BUILD)/unit/test_vnet_rx \
+    $(BUILD)/unit/test_pci_cap: HOST_CFLAGS += -Idrivers -Idrivers/virtio

@@ -31,6 +31,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pci_cap.h"
+
 #define PCI_DEVICES_MAX     64
 #define PCI_BARS            6
 
@@ -99,8 +101,15 @@ void pci_write32(const struct pci_dev *dev, uint16_t off, uint32_t value);
 uint32_t pci_read32_via(enum pci_access mode, uint8_t bus, uint8_t slot, uint8_t func,
                         uint16_t off);
 
-/* Offset of the first capability with this ID after `after` (0: from the start); 0 if none. */
+/*
+ * Offset of the first capability with this ID after `after` (0: from
+ * the start); 0 if none. Always ends, even on a looping list
+ * (pci_cap.h); a driver that must refuse such a device checks with
+ * pci_cap_check(pci_read8_cb, dev, ...).
+ */
 uint8_t pci_find_cap(const struct pci_dev *dev, uint8_t id, uint8_t after);
+/* pci_read8 as a pci_cap_read8_fn (ctx = the struct pci_dev). */
+uint8_t pci_read8_cb(const void *dev, uint16_t off);
 
 int pci_bar(struct pci_dev *dev, unsigned bar, struct pci_bar *out);
 int pci_map_bar(struct pci_dev *dev, unsigned bar, volatile void **out);

@@ -11,20 +11,14 @@
 #define Q35_MCH_VENDOR      0x8086
 #define Q35_MCH_DEVICE      0x29C0
 
+uint8_t pci_read8_cb(const void *dev, uint16_t off)
+{
+    return pci_read8(dev, off);
+}
+
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t after)
 {
-    if (!(pci_read16(d, PCI_CFG_STATUS) & (1u << 4)))
-        return 0;
-    uint8_t off = after ? pci_read8(d, after + 1) : pci_read8(d, PCI_CFG_CAP_PTR);
-
-    /* 48 entries fill the 192 bytes after the header: a longer walk is a loop. */
-    for (unsigned n = 0; n < 48 && (off & 0xFC) >= 0x40; n++) {
-        off &= 0xFC;
-        if (pci_read8(d, off) == id)
-            return off;
-        off = pci_read8(d, off + 1);
-    }
-    return 0;
+    return pci_cap_find(pci_read8_cb, d, id, after);
 }
 
 static void size_bars(struct pci_dev *d)

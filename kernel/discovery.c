@@ -98,9 +98,13 @@ static void setup_ioapics(void)
     }
 }
 
-void discovery_init(const struct boot_info *bi, const struct platform_options *opts)
+void discovery_read(const struct boot_info *bi, const struct platform_options *opts)
 {
     read_tables(bi, opts);
+}
+
+void discovery_init(void)
+{
     if (platform.cpus_dropped)
         klog(LOG_WARN, "%u CPUs beyond the supported %u ignored\n", platform.cpus_dropped,
              PLATFORM_CPUS_MAX);

@@ -4,7 +4,9 @@
  * A small request is rounded up, header included, to a power of two from
  * 16 to 2048 bytes and served from that class's free list; an empty list
  * is refilled by cutting a fresh page into blocks. A larger request gets
- * its own run of pages with the header at the front.
+ * its own run of pages, its header 16 bytes in and its payload at 32:
+ * small payloads sit 16 bytes past a multiple of 32, so the offset alone
+ * tells which list to believe.
  */
 #include "heap.h"
 
@@ -15,6 +17,7 @@
 #define MAGIC_FREE      0x46524545u     /* "FREE" */
 #define CLASS_LARGE     0xFFFFu
 #define MIN_SHIFT       4
+#define LARGE_OFFSET    32              /* payload offset in a large block's first page */
 
 struct heap_block {
     uint32_t magic;
@@ -25,6 +28,18 @@ struct heap_block {
 };
 
 _Static_assert(sizeof(struct heap_block) == 16, "header keeps 16-byte alignment");
+
+/* A live large block, in the heap's own small blocks (never in its pages). */
+struct heap_large {
+    uintptr_t pages;
+    size_t count;
+    struct heap_large *next;
+};
+
+static unsigned bucket(uintptr_t pages)
+{
+    return (unsigned)(pages / HEAP_PAGE_SIZE) % HEAP_LARGE_BUCKETS;
+}
 
 static struct heap_block **next_link(struct heap_block *b)
 {
@@ -64,17 +79,46 @@ static bool refill(struct heap *h, int c)
     return true;
 }
 
+/* A block of class c, or NULL; the caller holds the lock. */
+static struct heap_block *take_small(struct heap *h, int c)
+{
+    if (!h->free_lists[c] && !refill(h, c))
+        return NULL;
+    struct heap_block *b = h->free_lists[c];
+    h->free_lists[c] = *next_link(b);
+    b->magic = MAGIC_USED;
+    return b;
+}
+
+static void put_small(struct heap *h, struct heap_block *b)
+{
+    b->magic = MAGIC_FREE;
+    *next_link(b) = h->free_lists[b->size_class];
+    h->free_lists[b->size_class] = b;
+}
+
 static void *alloc_large(struct heap *h, size_t size)
 {
-    size_t count = (size + sizeof(struct heap_block) + HEAP_PAGE_SIZE - 1) / HEAP_PAGE_SIZE;
-    struct heap_block *b = h->pages.alloc(h->pages.ctx, count);
+    size_t count = (size + LARGE_OFFSET + HEAP_PAGE_SIZE - 1) / HEAP_PAGE_SIZE;
+    struct heap_block *rec = take_small(h, class_for(sizeof(struct heap_large) + sizeof(*rec)));
 
-    if (!b)
+    if (!rec)
         return NULL;
+    char *pages = h->pages.alloc(h->pages.ctx, count);
+    if (!pages) {
+        put_small(h, rec);
+        return NULL;
+    }
+    struct heap_large *l = (struct heap_large *)(rec + 1);
+    l->pages = (uintptr_t)pages;
+    l->count = count;
+    l->next = h->large[bucket(l->pages)];
+    h->large[bucket(l->pages)] = l;
     h->pages_held += count;
+    struct heap_block *b = (struct heap_block *)(pages + LARGE_OFFSET) - 1;
     b->magic = MAGIC_USED;
     b->size_class = CLASS_LARGE;
-    b->size = count * HEAP_PAGE_SIZE - sizeof(*b);
+    b->size = count * HEAP_PAGE_SIZE - LARGE_OFFSET;
     return b + 1;
 }
 
@@ -90,16 +134,40 @@ void *heap_alloc(struct heap *h, size_t size)
     spinlock_lock(&h->lock);
     if (c < 0) {
         result = alloc_large(h, size);
-    } else if (h->free_lists[c] || refill(h, c)) {
-        struct heap_block *b = h->free_lists[c];
-        h->free_lists[c] = *next_link(b);
-        b->magic = MAGIC_USED;
-        result = b + 1;
+    } else {
+        struct heap_block *b = take_small(h, c);
+        result = b ? b + 1 : NULL;
     }
     if (result)
         h->bytes_in_use += ((struct heap_block *)result - 1)->size;
     spinlock_unlock(&h->lock);
     return result;
+}
+
+/* Frees the large block whose pages start at `pages`; the caller holds the lock. */
+static int free_large(struct heap *h, uintptr_t pages)
+{
+    struct heap_large **p = &h->large[bucket(pages)];
+
+    while (*p && (*p)->pages != pages)
+        p = &(*p)->next;
+    if (!*p) {
+        /* Not live: its pages may be anyone's now, so they are not read. */
+        for (unsigned i = 0; i < HEAP_FREED_RING; i++)
+            if (h->freed_large[i] == pages)
+                return HEAP_EDOUBLEFREE;
+        return HEAP_EINVAL;
+    }
+    struct heap_large *l = *p;
+    *p = l->next;
+    struct heap_block *b = (struct heap_block *)(pages + LARGE_OFFSET) - 1;
+    b->magic = MAGIC_FREE;
+    h->bytes_in_use -= b->size;
+    h->pages_held -= l->count;
+    h->freed_large[h->freed_next++ % HEAP_FREED_RING] = pages;
+    h->pages.free(h->pages.ctx, (void *)pages, l->count);
+    put_small(h, (struct heap_block *)l - 1);
+    return HEAP_OK;
 }
 
 int heap_free(struct heap *h, void *ptr)
@@ -112,23 +180,15 @@ int heap_free(struct heap *h, void *ptr)
 
     spinlock_lock(&h->lock);
     int err = HEAP_OK;
-    if (b->magic == MAGIC_FREE) {
+    if (((uintptr_t)ptr & (HEAP_PAGE_SIZE - 1)) == LARGE_OFFSET) {
+        err = free_large(h, (uintptr_t)ptr - LARGE_OFFSET);
+    } else if (b->magic == MAGIC_FREE) {
         err = HEAP_EDOUBLEFREE;
-    } else if (b->magic != MAGIC_USED) {
-        err = HEAP_EINVAL;
-    } else if (b->size_class == CLASS_LARGE) {
-        size_t count = (b->size + sizeof(*b)) / HEAP_PAGE_SIZE;
-        b->magic = MAGIC_FREE;
-        h->pages_held -= count;
-        h->bytes_in_use -= b->size;
-        h->pages.free(h->pages.ctx, b, count);
-    } else if (b->size_class >= HEAP_CLASSES) {
+    } else if (b->magic != MAGIC_USED || b->size_class >= HEAP_CLASSES) {
         err = HEAP_EINVAL;
     } else {
-        b->magic = MAGIC_FREE;
         h->bytes_in_use -= b->size;
-        *next_link(b) = h->free_lists[b->size_class];
-        h->free_lists[b->size_class] = b;
+        put_small(h, b);
     }
     spinlock_unlock(&h->lock);
     return err;

@@ -31,6 +31,7 @@ static const struct {
     { "mtu", LAYER, "the NICs' IP MTU, 576..65535 (network)" },
     { "hosts", LAYER, "NAME:ADDR,NAME:ADDR, a static hosts table (network)" },
     { "cloud", LAYER, "auto|gce|ec2|openstack: job settings from the metadata service (C library)" },
+    { "virtio_mmio.device", LAYER, "SIZE@BASE:GSI, one per virtio-mmio device (drivers)" },
 };
 
 #define KNOWN_COUNT (sizeof(known) / sizeof(known[0]))

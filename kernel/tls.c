@@ -4,11 +4,13 @@
 #include "tls.h"
 #include "heap.h"
 #include "kerr.h"
+#include "ssp.h"
 
 #include <string.h>
 
 #define TCB_SIZE    64
 #define MIN_ALIGN   16
+#define TCB_STACK_GUARD 0x28    /* gcc's default canary, %fs:0x28 */
 
 extern char __tdata_start[], __tdata_end[], __tbss_end[], __tls_align[];
 
@@ -33,6 +35,7 @@ int tls_create(void **alloc, uint64_t *tp)
     memset(start + init, 0, block - init);
     memset(tcb, 0, TCB_SIZE);
     *(uint64_t *)tcb = (uintptr_t)tcb;
+    *(uint64_t *)(tcb + TCB_STACK_GUARD) = __stack_chk_guard;
     *alloc = mem;
     *tp = (uintptr_t)tcb;
     return KERR_OK;

@@ -29,7 +29,7 @@ newlib: $(NEWLIB_STAMP)
 # Our glue is compiled against newlib's headers, with our additions first.
 LIBC_CFLAGS = -std=gnu11 -O2 -g -nostdinc -isystem libc/include \
     -isystem $(NEWLIB_SYSROOT)/include -isystem $(GCC_INC) -D__hermit__ \
-    -fno-pic -fno-pie -mno-red-zone -fno-stack-protector -fno-omit-frame-pointer \
+    -fno-pic -fno-pie -mno-red-zone $(SSP_CFLAGS) -fno-omit-frame-pointer \
     -fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
     -iquote libc -iquote kernel -iquote $(ARCH_DIR) -iquote drivers -MMD -MP
 
@@ -52,7 +52,10 @@ $(LIBHERMIT): $(KERNEL_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(LIBHERMIT_C): $(LIBC_GLUE)
+# kernel/ssp.o goes in too: linked whole before libc.a, its
+# __stack_chk_guard and __stack_chk_fail keep newlib's (ssp/
+# stack_protector.o, a constant canary) out of every image.
+$(LIBHERMIT_C): $(LIBC_GLUE) $(BUILD)/kernel/ssp.o
 	@mkdir -p $(@D)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -70,14 +70,16 @@ static void report_nic(unsigned index)
     net_vnet_get_stats(reported_ifs[index], &glue);
     kprintf("hermit-stats: net %s rx %llu rx-bytes %llu rx-dropped %llu rx-nomem %llu "
             "rx-merged %llu rx-csum-valid %llu tx %llu tx-bytes %llu tx-busy %llu "
-            "tx-overflow %llu kicks %llu rekicks %llu irqs %llu waits %llu wait-sleeps %llu\n",
+            "tx-overflow %llu kicks %llu rekicks %llu irqs %llu waits %llu wait-sleeps %llu "
+            "rx-badlen %llu\n",
             dev->name, (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes,
             (unsigned long long)s->rx_dropped, (unsigned long long)glue.rx_nomem,
             (unsigned long long)s->rx_merged, (unsigned long long)s->rx_csum_valid,
             (unsigned long long)s->tx_frames, (unsigned long long)s->tx_bytes,
             (unsigned long long)s->tx_busy, (unsigned long long)glue.tx_overflow,
             (unsigned long long)s->kicks, (unsigned long long)s->rekicks, (unsigned long long)s->irqs,
-            (unsigned long long)s->waits, (unsigned long long)s->wait_sleeps);
+            (unsigned long long)s->waits, (unsigned long long)s->wait_sleeps,
+            (unsigned long long)s->rx_badlen);
 }
 
 /*

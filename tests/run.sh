@@ -199,6 +199,12 @@ guest fault-write-text 114 'page fault: write to 0x[0-9a-f]+, a protected page' 
 guest fault-write-rodata 114 'page fault: write to 0x[0-9a-f]+, a protected page' -- "$ktest" -- wx-rodata
 guest fault-exec-stack 114 'page fault: instruction fetch from 0x[0-9a-f]+, a protected page' \
     -- "$ktest" -- nx-stack
+# The stack protector in the kernel itself (95), with the canary's source
+# named; without RDRAND/RDSEED it comes from TSC jitter.
+guest fault-stack-smash 95 $'canary from RD(SEED|RAND)\nstack smashing detected in ktest_smash\n#0 .* ktest_smash\\+' \
+    -- -v "$ktest" -- smash
+guest fault-stack-smash-tsc-canary 95 $'canary from TSC jitter\nstack smashing detected in ktest_smash' \
+    -- -v --cpu max,-rdrand,-rdseed "$ktest" -- smash
 guest fault-invalid-opcode 106 '#UD \(invalid opcode' -- "$ktest" -- invalid-opcode
 guest panic 99 $'panic: requested by ktest\n#0 .* main\\+' -- "$ktest" -- panic
 

@@ -46,6 +46,7 @@ enum boot_error {
     BOOT_EMEMMAP_FULL,          /* more ranges than BOOT_MEMMAP_MAX */
     BOOT_ECMDLINE_LONG,         /* longer than BOOT_CMDLINE_MAX - 1 */
     BOOT_EMODULES_FULL,         /* more modules than BOOT_MODULES_MAX */
+    BOOT_EMALFORMED,            /* a tag past the total size, a field past its tag, a wrap */
 };
 
 struct boot_mem_range {

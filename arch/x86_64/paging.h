@@ -11,7 +11,15 @@
  * an existing mapping (PAGING_EEXIST) and MAY unmap only whole pages as
  * they were mapped (PAGING_EINVAL otherwise). Calls MAY come from several
  * CPUs at once (they serialize). The changes apply to the running tables
- * at once; on SMP, remote TLBs are the caller's business.
+ * at once; on SMP, remote TLBs are the caller's business (tlb.h).
+ *
+ * page_protect changes the access to mapped pages. PAGE_NOACCESS makes
+ * them fault on any access while their entries keep the frame, so that
+ * a later page_protect gives the same memory back; page_translate sees
+ * such a page as unmapped, page_map refuses to map over it, page_unmap
+ * removes it. A 2 MiB or 1 GiB page that the range covers only in part
+ * is split first: the smaller table is filled before it replaces the
+ * large entry, so no other CPU ever sees a hole.
  */
 #ifndef ARCH_PAGING_H
 #define ARCH_PAGING_H
@@ -28,6 +36,7 @@ enum page_flags {
     PAGE_WRITE = 1 << 0,
     PAGE_EXEC = 1 << 1,
     PAGE_NOCACHE = 1 << 2,
+    PAGE_NOACCESS = 1 << 3,     /* page_protect only: faults on any access */
 };
 
 enum paging_error {
@@ -55,9 +64,13 @@ void paging_activate(void);
 
 int page_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags);
 int page_unmap(uint64_t virt, uint64_t size);
+/* PAGING_EINVAL if the range is unaligned or a page in it is not mapped. */
+int page_protect(uint64_t virt, uint64_t size, unsigned flags);
 
 /* True if virt is mapped; *phys and *page_size (either MAY be NULL) describe it. */
 bool page_translate(uint64_t virt, uint64_t *phys, uint64_t *page_size);
+/* The same, counting pages made inaccessible with PAGE_NOACCESS as mapped. */
+bool page_frame(uint64_t virt, uint64_t *phys, uint64_t *page_size);
 
 void paging_get_stats(struct paging_stats *out);
 

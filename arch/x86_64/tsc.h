@@ -1,10 +1,12 @@
 /*
  * tsc.h - the time-stamp counter's frequency.
  *
- * Contract: tsc_detect_hz MAY busy-wait up to ~50 ms (PIT calibration) and
- * MUST run before interrupts are enabled. It never returns 0: when neither
- * CPUID nor the PIT gives an answer it reports a fallback and sets *source
- * to TSC_SOURCE_GUESS so that the caller can warn.
+ * Contract: tsc_detect_hz MUST run before interrupts are enabled; it
+ * busy-waits 30-50 ms when it calibrates, longer on a starved vCPU (at
+ * most ~200 windows of 10-40 ms). PM_TIMER_PORT is the FADT's PM timer
+ * block (0: none). It returns 0 with *source TSC_SOURCE_NONE when no
+ * source gave a trustworthy answer: the caller must not run on a guess.
+ * *cal describes the calibration (zero when CPUID answered).
  */
 #ifndef ARCH_TSC_H
 #define ARCH_TSC_H
@@ -14,11 +16,19 @@
 enum tsc_source {
     TSC_SOURCE_CPUID_15H,       /* crystal ratio, exact */
     TSC_SOURCE_CPUID_16H,       /* base frequency, nominal */
+    TSC_SOURCE_PM_TIMER,        /* calibrated against the ACPI PM timer */
     TSC_SOURCE_PIT,             /* calibrated against the 8254 */
-    TSC_SOURCE_GUESS,           /* nothing answered */
+    TSC_SOURCE_NONE,            /* nothing answered well enough */
 };
 
-uint64_t tsc_detect_hz(enum tsc_source *source);
+struct tsc_calibration {
+    uint32_t windows;           /* windows tried */
+    uint32_t good_windows;      /* of which within the error bound */
+    uint32_t error_ppm;         /* the chosen window's error bound */
+};
+
+uint64_t tsc_detect_hz(uint16_t pm_timer_port, enum tsc_source *source,
+                       struct tsc_calibration *cal);
 const char *tsc_source_name(enum tsc_source source);
 
 #endif

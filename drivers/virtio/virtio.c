@@ -173,6 +173,7 @@ const char *virtio_strerror(int err)
     case VIRTIO_EQUEUE: return "queue unavailable";
     case VIRTIO_EIRQ: return "no interrupt route";
     case VIRTIO_EIO: return "device error";
+    case VIRTIO_EBADCFG: return "a register outside what its capability describes";
     default: return "unknown error";
     }
 }

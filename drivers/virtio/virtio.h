@@ -58,6 +58,7 @@ enum virtio_error {
     VIRTIO_EQUEUE,      /* the queue does not exist or could not be enabled */
     VIRTIO_EIRQ,        /* no vector or no route for the interrupt */
     VIRTIO_EIO,         /* the device reports NEEDS_RESET or FAILED */
+    VIRTIO_EBADCFG,     /* the device places a register outside the space it describes */
 };
 
 struct virtio_dev;
@@ -102,7 +103,7 @@ unsigned virtio_find_all(struct virtio_dev **out, unsigned max);
 struct pci_dev;
 int virtio_pci_probe(struct pci_dev *pdev, struct virtio_dev **out);
 int virtio_mmio_probe(uint64_t base, uint32_t gsi, struct virtio_dev **out);
-/* Lists the virtio-mmio windows: `virtio_mmio.device=` words on the command line, else a scan. */
+/* Lists the virtio-mmio windows: `virtio_mmio.device=` kernel options, else a scan. */
 unsigned virtio_mmio_find(struct virtio_dev **out, unsigned max);
 
 int virtio_negotiate(struct virtio_dev *d, uint64_t wanted, uint64_t required);

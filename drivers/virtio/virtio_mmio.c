@@ -4,11 +4,15 @@
  * default (virtio-mmio's force-legacy=true).
  *
  * Finding devices: there is no bus to enumerate. Linux's convention is
- * `virtio_mmio.device=<size>@<base>:<irq>` on the command line, which
- * QEMU's microvm appends when it runs without ACPI (the words land
- * after "--", among the application's arguments). With ACPI, microvm
- * describes the devices only in its DSDT, which we cannot interpret;
- * then the known window is scanned: 512-byte slots from 0xFEB00000,
+ * `virtio_mmio.device=<size>@<base>:<irq>` on the command line; here it
+ * is a kernel option (before "--"), repeated per device. The same words
+ * among the program's arguments are the program's: they never make the
+ * kernel map and probe an address. QEMU's microvm appends such words
+ * when it runs without ACPI, after "--" among the program's arguments,
+ * so hermit-run turns that off (auto-kernel-cmdline=off) and the scan
+ * below finds the devices. With ACPI, microvm describes the devices
+ * only in its DSDT, which we cannot interpret; then, and whenever no
+ * option names a device, the known window is scanned: 512-byte slots from 0xFEB00000,
  * each holding the magic value "virt", with GSI base 5 (no ACPI, 8
  * slots), 16 (ACPI, one I/O APIC, 8 slots) or 24 (second I/O APIC, 24
  * slots), as QEMU's hw/i386/microvm.c lays them out. The scan runs only
@@ -267,16 +271,13 @@ static const char *parse_num(const char *s, uint64_t *out)
     return digits ? s : NULL;
 }
 
-/* "virtio_mmio.device=512@0xfeb00e00:12" -> base and GSI. */
-static bool parse_device_word(const char *w, uint64_t *base, uint64_t *gsi)
+/* The value of a virtio_mmio.device= option, "512@0xfeb00e00:12" -> base and GSI. */
+static bool parse_device(const char *s, uint64_t *base, uint64_t *gsi)
 {
-    static const char key[] = "virtio_mmio.device=";
     uint64_t size;
 
-    if (strncmp(w, key, sizeof(key) - 1))
-        return false;
-    const char *s = parse_num(w + sizeof(key) - 1, &size);
-    if (!s || *s++ != '@' || !(s = parse_num(s, base)) || *s++ != ':' || !(s = parse_num(s, gsi)))
+    if (!(s = parse_num(s, &size)) || *s++ != '@' || !(s = parse_num(s, base)) || *s++ != ':' ||
+        !(s = parse_num(s, gsi)))
         return false;
     return *s == '\0' && size >= 0x100;
 }
@@ -287,9 +288,15 @@ unsigned virtio_mmio_find(struct virtio_dev **out, unsigned max)
     unsigned n = 0, listed = 0;
     uint64_t base, gsi;
 
-    for (int i = 0; i < cl->argc; i++) {
-        if (!parse_device_word(cl->argv[i], &base, &gsi))
+    for (unsigned i = 0; i < cl->opt_count; i++) {
+        const struct cmdline_option *o = &cl->opts[i];
+        if (strcmp(o->key, "virtio_mmio.device"))
             continue;
+        if (!o->value || !parse_device(o->value, &base, &gsi)) {
+            klog(LOG_WARN, "virtio_mmio.device=%s: not SIZE@BASE:GSI; ignored\n",
+                 o->value ? o->value : "");
+            continue;
+        }
         listed++;
         if (n < max && virtio_mmio_probe(base, (uint32_t)gsi, &out[n]) == VIRTIO_OK)
             n++;

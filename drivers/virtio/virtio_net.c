@@ -111,7 +111,8 @@ static int setup_buffers(struct netdev *dev)
     return VNET_OK;
 }
 
-static int vnet_init(struct netdev *dev, struct virtio_dev *vd)
+/* On failure *why MAY name the cause better than the returned code. */
+static int vnet_init(struct netdev *dev, struct virtio_dev *vd, const char **why)
 {
     struct vnet_state *st = kzalloc(sizeof(*st));
 
@@ -128,6 +129,9 @@ static int vnet_init(struct netdev *dev, struct virtio_dev *vd)
                                                                     : VNET_HDR_LEN_LEGACY;
     st->rx_split_hdr = !(f & (VIRTIO_F_VERSION_1 | VIRTIO_F_ANY_LAYOUT)) && !st->mergeable;
     read_identity(dev, vd);
+    st->rxf.hdr_len = st->hdr_len;
+    st->rxf.mergeable = st->mergeable;
+    st->rxf.max_frame = dev->max_frame;
 
     /* Interrupts are optional: without a route the device still works polled. */
     if (virtio_irq_setup(vd, on_queue_irq, on_config_irq, dev) != VIRTIO_OK)
@@ -136,7 +140,7 @@ static int vnet_init(struct netdev *dev, struct virtio_dev *vd)
     if (!err)
         err = virtio_queue_create(vd, VNET_TX_QUEUE, VNET_RING_MAX, &st->tx);
     if (err) {
-        klog(LOG_WARN, "%s: queues: %s\n", dev->name, virtio_strerror(err));
+        *why = virtio_strerror(err);
         virtio_fail(vd);
         return VNET_ENODEV;
     }
@@ -175,10 +179,11 @@ unsigned virtio_net_probe_all(void)
             continue;
         struct netdev *dev = &devices[device_count];
         ksnprintf(dev->name, sizeof(dev->name), "vnet%u", device_count);
-        int err = vnet_init(dev, all[i]);
+        const char *why = NULL;
+        int err = vnet_init(dev, all[i], &why);
         if (err) {
             klog(LOG_WARN, "%s (%s, %s): not usable: %s\n", dev->name, all[i]->where,
-                 all[i]->transport, vnet_strerror(err));
+                 all[i]->transport, why ? why : vnet_strerror(err));
             memset(dev, 0, sizeof(*dev));
             continue;
         }

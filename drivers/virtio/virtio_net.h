@@ -101,6 +101,7 @@ struct vnet_stats {
     uint64_t irqs;              /* queue and config interrupts taken */
     uint64_t waits, wait_sleeps;    /* vnet_wait calls; how many slept */
     uint64_t rekicks;           /* queues notified again after a silent second */
+    uint64_t rx_badlen;         /* frames dropped: a buffer claimed more than it holds */
 };
 
 struct vnet_state;

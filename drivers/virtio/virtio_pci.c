@@ -16,19 +16,9 @@
 #include "irq.h"
 #include "portio.h"
 #include "virtio_pci.h"
+#include "virtio_pci_cap.h"
 
 #include <stddef.h>
-
-/* Modern: vendor capability (struct virtio_pci_cap) fields and cfg_type values. */
-#define CAP_CFG_TYPE        3
-#define CAP_BAR             4
-#define CAP_OFFSET          8
-#define CAP_LENGTH          12
-#define CAP_NOTIFY_MULT     16
-#define CFG_COMMON          1
-#define CFG_NOTIFY          2
-#define CFG_ISR             3
-#define CFG_DEVICE          4
 
 /* Modern: struct virtio_pci_common_cfg. */
 #define COMMON_DFSELECT     0x00
@@ -142,9 +132,11 @@ static uint32_t m_config_generation(struct virtio_dev *d)
 
 static uint32_t m_config_read(struct virtio_dev *d, unsigned off, unsigned width)
 {
-    volatile uint8_t *p = vpci_of(d)->device_cfg;
+    struct vpci *v = vpci_of(d);
+    volatile uint8_t *p = v->device_cfg;
 
-    if (!p)
+    /* Only inside the structure the device's capability describes. */
+    if (!p || off + width > v->device_cfg_len)
         return 0;
     if (width == 1)
         return p[off];
@@ -175,7 +167,11 @@ static int m_queue_enable(struct virtio_dev *d, struct virtq *q)
     c64(v, COMMON_Q_DESC, (uintptr_t)q->desc);
     c64(v, COMMON_Q_DRIVER, (uintptr_t)q->avail);
     c64(v, COMMON_Q_DEVICE, (uintptr_t)q->used);
-    uint32_t off = (uint32_t)r16(v, COMMON_Q_NOFF) * v->notify_mult;
+    uint16_t noff = r16(v, COMMON_Q_NOFF);
+    uint32_t off;
+    /* A register past the structure could be any device's, or RAM: refuse (the driver says so). */
+    if (!virtio_pci_notify_offset(v->notify_len, v->notify_mult, noff, &off))
+        return VIRTIO_EBADCFG;
     v->notify[q->index] = (volatile uint16_t *)(v->notify_base + off);
     c16(v, COMMON_Q_ENABLE, 1);
     return VIRTIO_OK;
@@ -292,35 +288,37 @@ static const struct virtio_ops modern_ops = {
 /* --- probing ------------------------------------------------------------- */
 
 /* Maps the structure a vendor capability points at; NULL if unusable. */
-static volatile uint8_t *map_cap(struct pci_dev *p, uint8_t cap)
+static volatile uint8_t *map_cap(struct pci_dev *p, const struct virtio_pci_cap *cap)
 {
-    uint8_t bar = pci_read8(p, cap + CAP_BAR);
-    uint32_t off = pci_read32(p, cap + CAP_OFFSET), len = pci_read32(p, cap + CAP_LENGTH);
     struct pci_bar info;
     volatile void *base;
 
-    if (bar >= PCI_BARS || pci_bar(p, bar, &info) || info.io || (uint64_t)off + len > info.size ||
-        pci_map_bar(p, bar, &base))
+    if (cap->bar >= PCI_BARS || pci_bar(p, cap->bar, &info) || info.io ||
+        (uint64_t)cap->offset + cap->length > info.size || pci_map_bar(p, cap->bar, &base))
         return NULL;
-    return (volatile uint8_t *)base + off;
+    return (volatile uint8_t *)base + cap->offset;
 }
 
 static bool find_modern(struct vpci *v)
 {
     struct pci_dev *p = v->pdev;
+    struct virtio_pci_cap c;
 
-    for (uint8_t cap = 0; (cap = pci_find_cap(p, PCI_CAP_VENDOR, cap));) {
-        uint8_t type = pci_read8(p, cap + CAP_CFG_TYPE);
-        /* The first capability of each type is the preferred one (4.1.4). */
-        if (type == CFG_COMMON && !v->common)
-            v->common = map_cap(p, cap);
-        else if (type == CFG_ISR && !v->isr)
-            v->isr = map_cap(p, cap);
-        else if (type == CFG_DEVICE && !v->device_cfg)
-            v->device_cfg = map_cap(p, cap);
-        else if (type == CFG_NOTIFY && !v->notify_base) {
-            v->notify_base = map_cap(p, cap);
-            v->notify_mult = pci_read32(p, cap + CAP_NOTIFY_MULT);
+    for (uint8_t at = 0; (at = pci_find_cap(p, PCI_CAP_VENDOR, at));) {
+        /* The first usable capability of each type is the preferred one (4.1.4). */
+        if (!virtio_pci_cap_read(pci_read8_cb, p, at, &c))
+            continue;
+        if (c.type == VIRTIO_PCI_CAP_COMMON && !v->common && c.length >= VIRTIO_PCI_COMMON_LEN)
+            v->common = map_cap(p, &c);
+        else if (c.type == VIRTIO_PCI_CAP_ISR && !v->isr && c.length >= 1)
+            v->isr = map_cap(p, &c);
+        else if (c.type == VIRTIO_PCI_CAP_DEVICE && !v->device_cfg &&
+                 (v->device_cfg = map_cap(p, &c)))
+            v->device_cfg_len = c.length;
+        else if (c.type == VIRTIO_PCI_CAP_NOTIFY && !v->notify_base &&
+                 (v->notify_base = map_cap(p, &c))) {
+            v->notify_len = c.length;
+            v->notify_mult = c.notify_mult;
         }
     }
     return v->common && v->isr && v->notify_base;
@@ -341,6 +339,15 @@ int virtio_pci_probe(struct pci_dev *p, struct virtio_dev **out)
     d->vector_queue = d->vector_config = -1;
     d->irq_kind = "none";
     ksnprintf(d->where, sizeof(d->where), "pci %02x:%02x.%u", p->bus, p->slot, p->func);
+    uint8_t bad;
+    enum pci_cap_list list = pci_cap_check(pci_read8_cb, p, &bad);
+    if (list != PCI_CAP_LIST_OK) {
+        /* Every register it describes would be a guess: leave it alone, boot the rest. */
+        klog(LOG_WARN, "virtio %s: %s (pointer at %#x); device refused\n", d->where,
+             pci_cap_strerror(list), bad);
+        kfree(v);
+        return VIRTIO_ENODEV;
+    }
     if (find_modern(v)) {
         d->ops = &modern_ops;
         d->transport = "pci-modern";

@@ -34,6 +34,7 @@ struct vpci {
     struct pci_dev *pdev;
     volatile uint8_t *common, *isr, *device_cfg, *notify_base;
     uint32_t notify_mult;
+    uint32_t notify_len, device_cfg_len;    /* what their capabilities say */
     volatile uint16_t *notify[VIRTIO_QUEUES_MAX];
     uint16_t io;                    /* legacy register block */
     bool msix_on;

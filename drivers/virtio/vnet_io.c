@@ -123,58 +123,28 @@ int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *
 static unsigned rx_deliver(struct netdev *dev)
 {
     struct vnet_state *st = dev->state;
-    struct vnet_frame f = { st->seg, st->nseg, 0, false };
+    struct vnet_rx *rx = &st->rxf;
+    struct vnet_frame f;
     unsigned delivered = 0;
 
-    for (unsigned i = 0; i < st->nseg; i++)
-        f.len += st->seg[i].len;
-    bool ok = !st->dropping && f.len >= VNET_ETH_HLEN && f.len <= dev->max_frame &&
-              st->hdr.gso_type == VNET_HDR_GSO_NONE;
-    if (ok && (st->hdr.flags & VNET_HDR_F_NEEDS_CSUM))
-        ok = vnet_csum_complete(st->seg, st->nseg, st->hdr.csum_start, st->hdr.csum_offset);
-    if (ok) {
-        f.csum_valid = st->hdr.flags & (VNET_HDR_F_DATA_VALID | VNET_HDR_F_NEEDS_CSUM);
+    enum vnet_rx_verdict v = vnet_rx_finish(rx, &f);
+    if (v == VNET_RX_DELIVER) {
         st->client.rx(st->client.ctx, dev, &f);
         dev->stats.rx_frames++;
         dev->stats.rx_bytes += f.len;
         dev->stats.rx_csum_valid += f.csum_valid;
-        dev->stats.rx_merged += st->nseg > 1 ? st->nseg - 1 : 0;
+        dev->stats.rx_merged += rx->nseg > 1 ? rx->nseg - 1 : 0;
         delivered = 1;
     } else {
         dev->stats.rx_dropped++;
     }
-    for (unsigned i = 0; i < st->nseg; i++)
-        vnet_rx_post(st, st->seg_buf[i]);
-    st->nseg = 0;
+    if (v == VNET_RX_BADLEN && dev->stats.rx_badlen++ == 0)
+        klog(LOG_ERROR, "%s: device claimed more bytes than a receive buffer holds; "
+             "frame dropped (counted as rx-badlen)\n", dev->name);
+    for (unsigned i = 0; i < rx->nseg; i++)
+        vnet_rx_post(st, rx->seg_buf[i]);
+    vnet_rx_reset(rx);
     return delivered;
-}
-
-/* Adds one used receive buffer to the frame being collected. */
-static void rx_take(struct vnet_state *st, uint8_t *buf, uint32_t len)
-{
-    size_t skip = 0;
-
-    if (st->need == 0) {
-        /* The first buffer of a frame starts with the header. */
-        if (len < st->hdr_len) {
-            st->dropping = true;
-            st->need = 1;
-            st->hdr = (struct vnet_hdr){ 0 };
-        } else {
-            vnet_hdr_decode(buf, st->hdr_len, &st->hdr);
-            st->need = st->mergeable && st->hdr.num_buffers ? st->hdr.num_buffers : 1;
-            st->dropping = false;
-            skip = st->hdr_len;
-        }
-    }
-    if (st->nseg == VNET_RX_SEGS_MAX) {
-        st->dropping = true;            /* too many pieces: recycle, deliver nothing */
-        vnet_rx_post(st, buf);
-    } else {
-        st->seg[st->nseg] = (struct vnet_seg){ buf + skip, len > skip ? len - skip : 0 };
-        st->seg_buf[st->nseg++] = buf;
-    }
-    st->need--;
 }
 
 unsigned vnet_poll(struct netdev *dev, unsigned budget)
@@ -192,8 +162,10 @@ unsigned vnet_poll(struct netdev *dev, unsigned budget)
         r = virtq_get(&st->rx, &len, &cookie);
         if (r != VIRTQ_OK)
             break;
-        rx_take(st, cookie, len);
-        if (st->need == 0)
+        /* Every receive buffer is posted with rx_buf_size writable bytes. */
+        if (!vnet_rx_take(&st->rxf, cookie, len, st->rx_buf_size))
+            vnet_rx_post(st, cookie);
+        if (st->rxf.need == 0)
             delivered += rx_deliver(dev);
     }
     if (r == VIRTQ_EBADID) {

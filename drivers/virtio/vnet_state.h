@@ -13,12 +13,12 @@
 #include "virtio.h"
 #include "virtio_net.h"
 #include "virtq.h"
+#include "vnet_rx.h"
 
 #define VNET_RX_QUEUE       0
 #define VNET_TX_QUEUE       1
 #define VNET_RING_MAX       256     /* entries per queue we ask for */
 #define VNET_MRG_BUF_SIZE   2048    /* receive buffer size with MRG_RXBUF */
-#define VNET_RX_SEGS_MAX    64      /* buffers one merged frame may span */
 #define VNET_LINK_POLL_NS   100000000ull
 
 struct vnet_state {
@@ -37,12 +37,7 @@ struct vnet_state {
     uint64_t rx_bytes_alloc;
     uint8_t *tx_hdr;            /* an all-zero header every transmission shares */
 
-    /* A frame being collected from several used buffers. */
-    struct vnet_hdr hdr;
-    struct vnet_seg seg[VNET_RX_SEGS_MAX];
-    uint8_t *seg_buf[VNET_RX_SEGS_MAX];
-    unsigned nseg, need;
-    bool dropping;
+    struct vnet_rx rxf;         /* the frame being collected from used buffers */
     bool refill;                /* buffers went back on the rx ring since the last kick */
 
     struct semaphore wake;      /* upped by the interrupt handlers and vnet_wake */

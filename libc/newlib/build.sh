@@ -72,7 +72,8 @@ target_cflags() {
     local gcc_include
     gcc_include=$(gcc -print-file-name=include)
     echo "-O2 -g -mno-red-zone -fno-pic -fno-pie -fno-omit-frame-pointer" \
-         "-fno-stack-protector -D__hermit__ -D__DYNAMIC_REENT__" \
+         "-fstack-protector-strong -mstack-protector-guard=global" \
+         "-D__hermit__ -D__DYNAMIC_REENT__" \
          "-ffunction-sections -fdata-sections" \
          "-nostdinc -isystem $gcc_include" \
          "-U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix"

@@ -10,14 +10,17 @@
 # with curl. With --disk, the disk image also boots under SeaBIOS and OVMF
 # (instance.sh, one VM at a time, a GCE metadata server up) and must power
 # off (QEMU exit 0); if it asks DHCP for an address, it must ask for the MTU
-# and read the metadata server. Prints one PASS/FAIL/SKIP line per case; exit 1
-# if any failed.
+# and read the metadata server. A third lab, made with --routed, gives two
+# such clients GCE's /32 leases: each reaches the other only through the
+# gateway (Linux clients only, no VM). Prints one PASS/FAIL/SKIP line per
+# case; exit 1 if any failed.
 set -uo pipefail
 
 HERE=$(dirname "$(readlink -f "$0")")
 VPC=$HERE/vpc.sh
 LAB=vchk
 NOLAB=vchkn
+RLAB=vchkr
 MAC=52:54:00:c0:ff:01
 IP=10.128.0.50
 disk=''
@@ -31,9 +34,9 @@ ok() { "$@" >/dev/null 2>&1 && echo 1 || echo 0; }
 
 if [[ $EUID -ne 0 ]]; then echo "SKIP lab: needs root"; exit 0; fi
 tmp=$(mktemp -d)
-cleanup() { "$VPC" down "$LAB"; "$VPC" down "$NOLAB"; rm -rf "$tmp"; }
+cleanup() { "$VPC" down "$LAB"; "$VPC" down "$NOLAB"; "$VPC" down "$RLAB"; rm -rf "$tmp"; }
 trap cleanup EXIT
-"$VPC" down "$LAB"; "$VPC" down "$NOLAB"
+"$VPC" down "$LAB"; "$VPC" down "$NOLAB"; "$VPC" down "$RLAB"
 
 "$VPC" up "$LAB" >"$tmp/up.out" 2>&1
 check vpc-up "$(ok test -d /run/hermit-vpc/$LAB)" "$(cat "$tmp/up.out")"
@@ -44,6 +47,8 @@ addrs=$("$VPC" exec "$LAB" ip -4 -o addr show dev vpcbr0 | awk '{print $4}' | so
 check vpc-bridge-addresses "$([[ $addrs == "10.128.0.1/24 169.254.169.254/32 " ]] && echo 1 || echo 0)" "$addrs"
 mtu=$("$VPC" exec "$LAB" cat /sys/class/net/vpcbr0/mtu)
 check vpc-bridge-mtu "$([[ $mtu == 1460 ]] && echo 1 || echo 0)" "mtu $mtu"
+fwd=$("$VPC" exec "$LAB" sysctl -n net.ipv4.ip_forward)
+check vpc-not-routing "$([[ $fwd == 0 ]] && echo 1 || echo 0)" "ip_forward=$fwd without --routed"
 
 "$VPC" add-instance "$LAB" c1 "$MAC" "$IP"
 cns=$("$VPC" client "$LAB" c1 "$MAC")
@@ -53,13 +58,13 @@ C=(ip netns exec "$cns")
 cat >"$tmp/dhcp-script" <<'EOF'
 #!/bin/sh
 [ "$1" = bound ] || exit 0
-echo "ip=$ip router=$router dns=$dns mtu=${mtu:-none} hostname=${hostname:-none}" >"$LEASE_OUT"
+echo "ip=$ip mask=$mask router=$router dns=$dns mtu=${mtu:-none} hostname=${hostname:-none}" >"$LEASE_OUT"
 EOF
 chmod +x "$tmp/dhcp-script"
 if command -v busybox >/dev/null && busybox --list | grep -qx udhcpc; then
     LEASE_OUT=$tmp/lease1 "${C[@]}" busybox udhcpc -i eth0 -n -q -f -t 3 -T 1 -s "$tmp/dhcp-script" >/dev/null 2>&1
     got=$(cat "$tmp/lease1" 2>/dev/null)
-    check dhcp-fixed-address "$([[ $got == "ip=$IP router=10.128.0.1 dns=10.128.0.1 mtu=none hostname=c1" ]] && echo 1 || echo 0)" "$got"
+    check dhcp-fixed-address "$([[ $got == "ip=$IP mask=24 router=10.128.0.1 dns=10.128.0.1 mtu=none hostname=c1" ]] && echo 1 || echo 0)" "$got"
     LEASE_OUT=$tmp/lease2 "${C[@]}" busybox udhcpc -i eth0 -n -q -f -t 3 -T 1 -O mtu -s "$tmp/dhcp-script" >/dev/null 2>&1
     got=$(cat "$tmp/lease2" 2>/dev/null)
     check dhcp-mtu-when-asked "$([[ $got == *"mtu=1460"* ]] && echo 1 || echo 0)" "$got"
@@ -110,6 +115,69 @@ if command -v busybox >/dev/null; then
     check no-dhcp-no-lease "$(ok test ! -e "$tmp/lease3")"
 fi
 
+# A routed lab (GCE's /32 leases): two clients take their leases with udhcpc
+# and apply them as a GCE guest does (address/32, option 121's routes), then
+# reach each other through the gateway only.
+if command -v busybox >/dev/null; then
+    "$VPC" up "$RLAB" --routed
+    got=$("$VPC" exec "$RLAB" sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.send_redirects \
+              net.ipv4.conf.vpcbr0.send_redirects | tr '\n' ' ')
+    check routed-forwards-no-redirects "$([[ $got == "1 0 0 " ]] && echo 1 || echo 0)" \
+        "ip_forward, all and vpcbr0 send_redirects: $got"
+    cat >"$tmp/apply-script" <<'EOF'
+#!/bin/sh
+[ "$1" = bound ] || exit 0
+echo "ip=$ip mask=$mask router=$router broadcast=${broadcast:-none} routes=${staticroutes:-none}" >"$LEASE_OUT"
+ip addr add "$ip/$mask" dev "$interface"
+set -- $staticroutes
+while [ $# -ge 2 ]; do   # destination, next hop (0.0.0.0: on-link)
+    if [ "$2" = 0.0.0.0 ]; then ip route add "$1" dev "$interface"; else ip route add "$1" via "$2"; fi
+    shift 2
+done
+EOF
+    chmod +x "$tmp/apply-script"
+    for n in 1 2; do
+        "$VPC" add-instance "$RLAB" "r$n" "52:54:00:c0:ff:2$n" "10.128.0.6$n"
+        "$VPC" client "$RLAB" "r$n" "52:54:00:c0:ff:2$n" >/dev/null
+        LEASE_OUT=$tmp/rlease$n ip netns exec "hermit-vpc-$RLAB-r$n" busybox udhcpc -i eth0 -n -q -f -t 3 -T 1 \
+            -O staticroutes -s "$tmp/apply-script" >/dev/null 2>&1
+    done
+    R1=(ip netns exec "hermit-vpc-$RLAB-r1")
+    got=$(cat "$tmp/rlease1" 2>/dev/null)
+    check routed-dhcp-lease-32 "$([[ $got == "ip=10.128.0.61 mask=32 router=10.128.0.1 broadcast=none routes=10.128.0.1/32 0.0.0.0 0.0.0.0/0 10.128.0.1" ]] && echo 1 || echo 0)" "$got"
+    # A client that does not ask for option 121 gets none (offer and ack to
+    # each of the two that asked: 4).
+    LEASE_OUT=$tmp/rlease3 ip netns exec "hermit-vpc-$RLAB-r2" busybox udhcpc -i eth0 -n -q -f -t 3 -T 1 \
+        -s "$tmp/dhcp-script" >/dev/null 2>&1
+    got=$(grep -c 'sent size: .*option:121' "/run/hermit-vpc/$RLAB/dnsmasq.log")
+    check routed-121-only-when-asked "$([[ $got == 4 && -s $tmp/rlease3 ]] && echo 1 || echo 0)" \
+        "option 121 sent $got times, expected 4; lease without it: $(cat "$tmp/rlease3" 2>/dev/null)"
+    got=$("${R1[@]}" ip -4 -o addr show dev eth0 | awk '{print $4}')
+    check routed-address-32 "$([[ $got == 10.128.0.61/32 ]] && echo 1 || echo 0)" "$got"
+    got=$("${R1[@]}" ip -4 route get 10.128.0.62)
+    check routed-peer-via-gateway "$([[ $got == *"via 10.128.0.1 "* ]] && echo 1 || echo 0)" "$got"
+    got=$("${R1[@]}" ping -n -c 2 -W 2 10.128.0.62 2>&1) && rc=0 || rc=$?   # one routed hop: TTL 64 - 1
+    check routed-ping-peer "$([[ $rc == 0 && $got == *"ttl=63"* ]] && echo 1 || echo 0)" "$(tail -n 2 <<<"$got")"
+    brmac=$("$VPC" exec "$RLAB" cat /sys/class/net/vpcbr0/address)
+    got=$("${R1[@]}" ip -4 neigh show dev eth0 | awk '{print $1, $3}' | sort | tr '\n' ' ')
+    check routed-arp-gateway-only "$([[ $got == "10.128.0.1 $brmac " ]] && echo 1 || echo 0)" "neighbours: $got"
+    # The gateway forwarded the pings (in and out of vpcbr0) and sent no
+    # redirect for them (it would with send_redirects=1).
+    # shellcheck disable=SC2016  # an awk program
+    got=$("$VPC" exec "$RLAB" awk '$1 != k {k = $1; for (i = 2; i <= NF; i++) c[i] = $i; next}
+        {for (i = 2; i <= NF; i++) if (c[i] == "ForwDatagrams" || c[i] == "OutRedirects") printf "%s=%s ", c[i], $i}' /proc/net/snmp)
+    check routed-no-icmp-redirect "$([[ $got =~ ^ForwDatagrams=[1-9][0-9]*\ OutRedirects=0\ $ ]] && echo 1 || echo 0)" "$got"
+    # The ports are isolated: a peer's ARP request never reaches r2.
+    check routed-no-layer2-to-peer "$([[ $(ok "${R1[@]}" busybox arping -q -c 2 -w 3 -I eth0 10.128.0.62) == 0 ]] && echo 1 || echo 0)" \
+        "10.128.0.62 answered ARP from a peer"
+    printf '{"10.128.0.61": {"name": "r1", "attributes": {"hermit-rank": "5"}}}\n' >"$tmp/md-r1.json"
+    "$VPC" metadata "$RLAB" gce "$tmp/md-r1.json"
+    got=$("${R1[@]}" curl -s -m 3 -H 'Metadata-Flavor: Google' $M/computeMetadata/v1/instance/attributes/hermit-rank)
+    check routed-metadata-through-gateway "$([[ $got == 5 ]] && echo 1 || echo 0)" "$got"
+else
+    echo "SKIP routed: no busybox (udhcpc, arping)"
+fi
+
 if [[ -n $disk ]]; then
     "$VPC" add-instance "$LAB" i1 52:54:00:c0:ff:11 10.128.0.11
     echo '{"10.128.0.11": {"name": "i1", "attributes": {"hermit-rank": "0"}}}' >"$tmp/md-i1.json"
@@ -131,7 +199,7 @@ if [[ -n $disk ]]; then
     check boot-taps-removed "$([[ $taps == 0 ]] && echo 1 || echo 0)" "$taps taps left"
 fi
 
-"$VPC" down "$LAB"; "$VPC" down "$NOLAB"
-left=$("$VPC" leftovers "$LAB"; "$VPC" leftovers "$NOLAB")
+"$VPC" down "$LAB"; "$VPC" down "$NOLAB"; "$VPC" down "$RLAB"
+left=$("$VPC" leftovers "$LAB"; "$VPC" leftovers "$NOLAB"; "$VPC" leftovers "$RLAB")
 check down-leaves-nothing "$([[ -z $left ]] && echo 1 || echo 0)" "$left"
 [[ $failures -eq 0 ]]

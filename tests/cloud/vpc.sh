@@ -9,7 +9,16 @@
 # and optionally metadata_server.py on 169.254.169.254:80. VMs run inside the
 # namespace on taps of the bridge (instance.sh). See README.md beside this file.
 #
-#   vpc.sh up LAB [--mtu N] [--no-dhcp]       make the VPC (MTU 1460 like GCE)
+# With --routed the lab is routed as GCE's VPC is: DHCP gives each instance a
+# /32 (netmask 255.255.255.255, router 10.128.0.1, option 121 when asked:
+# 10.128.0.1/32 on-link and 0.0.0.0/0 via 10.128.0.1, no broadcast option),
+# the namespace forwards (ip_forward=1, send_redirects=0: no ICMP redirects)
+# and the bridge's ports are isolated, so an instance reaches another only
+# through the gateway: it ARPs for 10.128.0.1 alone, and ARP for a peer goes
+# unanswered. The metadata server, too, is reached only through the gateway
+# (ARP for 169.254.169.254 goes unanswered), as for Linux guests on GCE.
+#
+#   vpc.sh up LAB [--mtu N] [--no-dhcp] [--routed]   make the VPC (MTU 1460 like GCE)
 #   vpc.sh down LAB                           remove everything of LAB; never fails
 #   vpc.sh exec LAB CMD [ARG...]              run CMD in the VPC's namespace
 #   vpc.sh add-instance LAB NAME MAC IP       DHCP gives MAC the address IP (and NAME)
@@ -28,6 +37,9 @@ readonly SUBNET=10.128.0
 readonly GATEWAY=$SUBNET.1
 readonly METADATA_ADDR=169.254.169.254
 readonly DHCP_FIRST=$SUBNET.10 DHCP_LAST=$SUBNET.250
+# --routed: GCE's lease, a /32 whose gateway is on-link by option 121 (RFC 3442)
+readonly HOST_NETMASK=255.255.255.255
+readonly ROUTES_121=$GATEWAY/32,0.0.0.0,0.0.0.0/0,$GATEWAY
 readonly MARK=HERMIT_VPC_LAB   # env var tagging every process `exec` starts
 SELF=$(readlink -f "$0")
 HERE=$(dirname "$SELF")
@@ -97,11 +109,21 @@ install_packages() {
 
 # start_dnsmasq LAB: DHCP and DNS on the bridge; fixed addresses from the
 # lab's dhcp-hosts file (MAC,IP,NAME lines, read again on SIGHUP). Options
-# such as the MTU (26) go only to clients that ask for them.
+# such as the MTU (26) go only to clients that ask for them. A routed lab
+# hands out a /32 instead of the /24 (the range keeps the /24: dnsmasq matches
+# it to vpcbr0's address), no broadcast address (an option without data is
+# not sent) and option 121, whose 0.0.0.0 next hop (on-link) dnsmasq keeps
+# as it is in a route with a /prefix.
 start_dnsmasq() {
-    local lab=$1 state mtu
+    local lab=$1 state mtu lease32=()
     state=$(state_of "$lab")
     mtu=$(cat "$state/mtu")
+    if is_routed "$lab"; then   # (28 is the broadcast address)
+        # shellcheck disable=SC2054  # commas inside dnsmasq's options
+        lease32=(--dhcp-option=option:netmask,"$HOST_NETMASK"
+                 --dhcp-option=28
+                 --dhcp-option=option:classless-static-route,"$ROUTES_121")
+    fi
     env "$MARK=$lab" ip netns exec "$(netns_of "$lab")" dnsmasq \
         --conf-file=/dev/null --no-resolv --no-hosts \
         --pid-file="$state/dnsmasq.pid" --user=root --group=root \
@@ -110,6 +132,7 @@ start_dnsmasq() {
         --dhcp-option=option:router,"$GATEWAY" \
         --dhcp-option=option:dns-server,"$GATEWAY" \
         --dhcp-option=option:mtu,"$mtu" \
+        "${lease32[@]}" \
         --dhcp-hostsfile="$state/dhcp-hosts" \
         --dhcp-leasefile="$state/leases" \
         --dhcp-authoritative --no-ping --log-dhcp \
@@ -121,9 +144,20 @@ start_dnsmasq() {
     pid=$(cat "$state/dnsmasq.pid" 2>/dev/null) && [[ -d /proc/$pid ]] || die "dnsmasq is not running"
 }
 
+# is_routed LAB: LAB was made with --routed.
+is_routed() { [[ $(cat "$(state_of "$1")/routed" 2>/dev/null) == 1 ]]; }
+
+# isolate_port LAB PORT: in a routed lab, PORT (a tap or a client's veth) may
+# not talk to the other ports at layer 2, only to the bridge itself (the
+# gateway): what one instance sends another goes through the gateway.
+isolate_port() {
+    is_routed "$1" || return 0
+    quietly ip -n "$(netns_of "$1")" link set dev "$2" type bridge_slave isolated on
+}
+
 cmd_up() {
-    [[ $# -ge 1 ]] || die "usage: vpc.sh up LAB [--mtu N] [--no-dhcp]"
-    local lab=$1 mtu=1460 dhcp=1 state ns
+    [[ $# -ge 1 ]] || die "usage: vpc.sh up LAB [--mtu N] [--no-dhcp] [--routed]"
+    local lab=$1 mtu=1460 dhcp=1 routed=0 state ns
     shift
     check_lab_name "$lab"
     while [[ $# -gt 0 ]]; do
@@ -131,6 +165,7 @@ cmd_up() {
             --mtu) [[ $# -ge 2 && $2 =~ ^[0-9]+$ && $2 -ge 576 && $2 -le 9000 ]] ||
                        die "--mtu wants 576..9000"; mtu=$2; shift 2 ;;
             --no-dhcp) dhcp=0; shift ;;
+            --routed) routed=1; shift ;;
             *) die "unknown option '$1'" ;;
         esac
     done
@@ -145,17 +180,36 @@ cmd_up() {
     mkdir -p "$STATE_ROOT" && mkdir -m 0700 "$state"
     echo "$mtu" >"$state/mtu"
     echo "$dhcp" >"$state/dhcp"
+    echo "$routed" >"$state/routed"
     : >"$state/dhcp-hosts"
 
     quietly ip netns add "$ns"
     quietly ip -n "$ns" link set lo up
     # An IPv4-only VPC (GCE's default): no IPv6 on the bridge or the taps.
     quietly ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    if [[ $routed -eq 1 ]]; then
+        # The gateway routes between instances, and sends no ICMP redirect
+        # though the packet leaves by the bridge it came in on: it would name
+        # a peer that a /32 instance cannot reach directly. "default" before
+        # the bridge exists, so vpcbr0 inherits it (and is set below too).
+        quietly ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+            net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0
+    fi
     quietly ip -n "$ns" link add "$BRIDGE" type bridge
     quietly ip -n "$ns" link set "$BRIDGE" mtu "$mtu"
     quietly ip -n "$ns" addr add "$GATEWAY/24" dev "$BRIDGE"
-    quietly ip -n "$ns" addr add "$METADATA_ADDR/32" dev "$BRIDGE"
+    if [[ $routed -eq 1 ]]; then
+        # The metadata server is behind the gateway, not on the link: its
+        # address sits on lo and the bridge answers ARP only for its own
+        # (arp_ignore=1), so a guest that ARPs for 169.254.169.254 instead
+        # of routing it through its gateway gets no answer.
+        quietly ip -n "$ns" addr add "$METADATA_ADDR/32" dev lo
+        quietly ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1
+    else
+        quietly ip -n "$ns" addr add "$METADATA_ADDR/32" dev "$BRIDGE"
+    fi
     quietly ip -n "$ns" link set "$BRIDGE" up
+    [[ $routed -eq 0 ]] || quietly ip netns exec "$ns" sysctl -qw net.ipv4.conf."$BRIDGE".send_redirects=0
     [[ $dhcp -eq 0 ]] || start_dnsmasq "$lab"
 }
 
@@ -239,6 +293,7 @@ cmd_tap() {
     ! ip -n "$ns" link show "$tap" >/dev/null 2>&1 || die "tap $tap already exists in lab '$lab'"
     quietly ip -n "$ns" tuntap add dev "$tap" mode tap
     quietly ip -n "$ns" link set "$tap" mtu "$(cat "$(state_of "$lab")/mtu")" master "$BRIDGE" up
+    isolate_port "$lab" "$tap"
     echo "$tap"
 }
 
@@ -297,6 +352,7 @@ cmd_client() {
     quietly ip -n "$cns" link set lo up
     quietly ip -n "$ns" link add "$peer" type veth peer name eth0 netns "$cns"
     quietly ip -n "$ns" link set "$peer" mtu "$(cat "$(state_of "$lab")/mtu")" master "$BRIDGE" up
+    isolate_port "$lab" "$peer"
     [[ -z $mac ]] || quietly ip -n "$cns" link set eth0 address "$mac"
     quietly ip -n "$cns" link set eth0 up
     echo "$cns"

@@ -185,6 +185,18 @@ static __attribute__((noinline)) int ktest_divide(volatile int divisor)
     return 100 / divisor;
 }
 
+/* Overflows a local buffer (the length is read at run time, so the
+ * compiler neither sees nor warns about it): the stack protector ends it. */
+static volatile size_t smash_len = 64;
+static __attribute__((noinline)) int ktest_smash(void)
+{
+    char buf[16];
+
+    memset(buf, 'A', smash_len);
+    __asm__ volatile("" : : "r"(buf) : "memory");
+    return buf[0];
+}
+
 static int run_fault(const char *name)
 {
     if (!strcmp(name, "pagefault")) {
@@ -207,6 +219,8 @@ static int run_fault(const char *name)
         ((void (*)(void))(uintptr_t)ret)();
     } else if (!strcmp(name, "invalid-opcode")) {
         __asm__ volatile("ud2");
+    } else if (!strcmp(name, "smash")) {
+        kprintf("result %d\n", ktest_smash());
     } else if (!strcmp(name, "panic")) {
         panic("requested by ktest");
     } else if (!strcmp(name, "hang")) {

@@ -6,6 +6,8 @@
  *                                        bring virtio-net up, check what it reports
  *   ktest_net refuse                     a required feature the device lacks
  *   ktest_net wake                       vnet_wake from another CPU ends vnet_wait
+ *   ktest_net mmio-fake yes|no           whether the fake register block below became a
+ *                                        device (the suite names it on the command line)
  *   ktest_net echo irq|poll              peer of `ping`: echo every frame until BYE
  *   ktest_net ping irq|poll COUNT SIZE WINDOW
  *                                        exchange COUNT frames of SIZE payload bytes
@@ -17,6 +19,7 @@
 #include "clock.h"
 #include "console.h"
 #include "discovery.h"
+#include "format.h"
 #include "msix.h"
 #include "pci.h"
 #include "thread.h"
@@ -270,6 +273,29 @@ static int case_wake(void)
     return finish("wake");
 }
 
+/*
+ * A virtio-mmio register block in RAM: magic, version 2, a device type
+ * no driver claims. Whoever names its address with virtio_mmio.device=
+ * gets a device (the suite finds the address with nm); only kernel
+ * options may do that, never the program's arguments.
+ */
+__attribute__((used, aligned(512))) uint32_t ktest_fake_mmio[128] = { 0x74726976, 2, 0x7F };
+
+static int case_mmio_fake(int argc, char **argv)
+{
+    struct virtio_dev *all[VIRTIO_DEVICES_MAX];
+    unsigned n = virtio_find_all(all, VIRTIO_DEVICES_MAX);
+    char where[24];
+    bool found = false;
+
+    ksnprintf(where, sizeof(where), "mmio %#llx", (unsigned long long)(uintptr_t)ktest_fake_mmio);
+    for (unsigned i = 0; i < n; i++)
+        found |= !strcmp(all[i]->where, where);
+    kprintf("fake register block at %s: %s\n", where, found ? "a device" : "no device");
+    expect(argc > 2 && found == !strcmp(argv[2], "yes"), "the fake block is a device iff asked");
+    return finish("mmio-fake");
+}
+
 int main(int argc, char **argv)
 {
     const char *name = argc > 1 ? argv[1] : "";
@@ -282,6 +308,8 @@ int main(int argc, char **argv)
         return case_refuse();
     if (!strcmp(name, "wake"))
         return case_wake();
+    if (!strcmp(name, "mmio-fake"))
+        return case_mmio_fake(argc, argv);
     if (!strcmp(name, "echo") || !strcmp(name, "ping"))
         return ktest_net_pair(name, argc, argv);
     kprintf("ktest_net: unknown case '%s'\n", name);

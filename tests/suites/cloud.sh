@@ -4,7 +4,8 @@
 # Host side, no VM: the job head against fake instances, the emulated
 # metadata services, hermit-cloud's plans and cleanup. With root, a VPC
 # (tests/cloud/vpc.sh: a namespace with dnsmasq's DHCP offering MTU 1460
-# and a metadata server at 169.254.169.254) where instances are QEMU VMs
+# and a metadata server at 169.254.169.254, routed as GCE's: /32 leases,
+# everything through the gateway) where instances are QEMU VMs
 # booted from hermit-image disks with no -kernel, SeaBIOS and OVMF mixed:
 # a 4-instance MPI job from one image, one instance per metadata flavour,
 # and the ways an instance's configuration goes wrong (each a
@@ -94,6 +95,22 @@ cl_wait_head() {
     return 0
 }
 
+# cl_flavour_job NAME FLAVOUR INSTANCE DISK FIRMWARE STATUS SPEC OUT PATTERNS:
+# a one-rank job (cl_md's SPEC) with the metadata server speaking FLAVOUR;
+# the head's status must be STATUS and its OUT (head, head-err) match.
+cl_flavour_job() {
+    local name=$1 flavour=$2 instance=$3 disk=$4 firmware=$5 want=$6 spec=$7
+    cl_md "$cl_tmp/$name.json" "$flavour" "$spec"
+    if ! "$cl_vpc" metadata "$cl_lab" "$flavour" "$cl_tmp/$name.json" > "$logs/$name.log" 2>&1; then
+        fail "$name" "the $flavour metadata server did not start"
+        return
+    fi
+    cl_head "$name" 1 --join-timeout 120 --timeout 200
+    cl_boot "$instance" "$disk" "$firmware" 200
+    cl_wait_head "$name" "$want" && cl_expect "$name" "$cl_logs/$name.$8" "$9"
+    wait
+}
+
 cl_run_lab() {
     local ring=$cl_tmp/ring/disk.raw proc_raw=$cl_tmp/proc/disk.raw
     local proc_qcow=$cl_tmp/procq/disk.qcow2 job i ip fw
@@ -117,7 +134,9 @@ cl_run_lab() {
         return
     fi
     pass cloud-images
-    if ! "$cl_vpc" up "$cl_lab" > "$logs/cloud-vpc.log" 2>&1; then
+    # Routed as GCE's VPC: /32 leases, every packet (peers', the metadata
+    # service's) through the gateway.
+    if ! "$cl_vpc" up "$cl_lab" --routed > "$logs/cloud-vpc.log" 2>&1; then
         fail cloud-vpc "vpc.sh up failed"
         return
     fi
@@ -184,24 +203,11 @@ cl_run_lab() {
         $'refused a connection from 10.128.0.18:[0-9]+: wrong job secret\nrank 0 never joined within 45 s'
 
     # --- EC2: IMDSv2 token, user data; a failing rank's status -----------
-    cl_md "$cl_tmp/ec2.json" ec2 "10.128.0.19|0|1|exit 3||$s|$h"
-    "$cl_vpc" metadata "$cl_lab" ec2 "$cl_tmp/ec2.json" || return
-    cl_head cloud-ec2 1 --join-timeout 120 --timeout 200
-    cl_boot i19 "$proc_raw" uefi 200
-    if cl_wait_head cloud-ec2 3; then
-        cl_expect cloud-ec2 "$cl_logs/cloud-ec2.head-err" 'rank 0 exited with status 3; ending the job'
-    fi
-    wait
-
+    cl_flavour_job cloud-ec2 ec2 i19 "$proc_raw" uefi 3 "10.128.0.19|0|1|exit 3||$s|$h" \
+        head-err 'rank 0 exited with status 3; ending the job'
     # --- OpenStack: meta_data.json, a qcow2 disk --------------------------
-    cl_md "$cl_tmp/os.json" openstack "10.128.0.20|0|1|args openstack||$s|$h"
-    "$cl_vpc" metadata "$cl_lab" openstack "$cl_tmp/os.json" || return
-    cl_head cloud-openstack 1 --join-timeout 120 --timeout 200
-    cl_boot i20 "$proc_qcow" uefi 200
-    if cl_wait_head cloud-openstack 0; then
-        cl_expect cloud-openstack "$cl_logs/cloud-openstack.head" '^\[0\] argv\[2\]=<openstack>'
-    fi
-    wait
+    cl_flavour_job cloud-openstack openstack i20 "$proc_qcow" uefi 0 \
+        "10.128.0.20|0|1|args openstack||$s|$h" head '^\[0\] argv\[2\]=<openstack>'
 
     # --- no metadata service at all; a VPC without DHCP --------------------
     "$cl_vpc" metadata "$cl_lab" off

@@ -71,3 +71,31 @@ cluster_pair() {
 cluster_pair cluster-vde-two-vms vde echo32 mpich
 [ "$(id -u)" -eq 0 ] && cluster_pair cluster-bridge-two-vms bridge echo32 mpich
 guest cluster-unknown-network 2 "no network named" -- --net nonet$$ "$ktest" -- boot
+
+# A VM that cannot attach to its network fails within seconds with one
+# clear message, never hangs until the job's timeout: QEMU blocks for good
+# in vde_open when the switch has no free port (issue 15 item 14). Every
+# port of a small switch is taken by vde_plug, then a VM tries to join.
+full_net=f$$
+if cluster/hermit-net create --plan vde --vms 1 "$full_net" > "$logs/cluster-net-full.net.log" 2>&1; then
+    sock=$(cluster/hermit-net info "$full_net" | sed -n 's/^switch=//p')
+    ports=$(cluster/hermit-net info "$full_net" | sed -n 's/^ports=//p')
+    setsid bash -c 'for i in $(seq "$2"); do sleep 300 | vde_plug "$1" > /dev/null 2>&1 & done; wait' \
+        plugs "$sock" "${ports:-32}" < /dev/null > /dev/null 2>&1 &
+    plugs=$!
+    sleep 2
+    start=$(date +%s)
+    HERMIT_START_TIMEOUT=5 timeout 90 "$run" --timeout 60 --net "$full_net" "$ktest" -- boot \
+        > "$logs/cluster-net-full.log" 2>&1
+    rc=$? took=$(( $(date +%s) - start ))
+    if [ "$rc" -eq 125 ] && [ "$took" -le 20 ] &&
+       grep -q "could not attach to network $full_net" "$logs/cluster-net-full.log"; then
+        pass cluster-net-full-fails-fast
+    else
+        fail cluster-net-full-fails-fast "status $rc after $took s, expected 125 within 20 s and a message"
+    fi
+    kill -- "-$plugs" 2>/dev/null
+    cluster/hermit-net destroy "$full_net"
+else
+    fail cluster-net-full-fails-fast "cannot create the vde network"
+fi

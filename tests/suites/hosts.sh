@@ -7,7 +7,7 @@
 # switches joined over ssh), Debian's mpiexec driving cluster/hermit-vm
 # directly (PMI_FD relayed into the VM), 32 ranks on 4 hosts, Slurm, and
 # the failures: an unreachable host, a host without QEMU, a bad hostfile,
-# Ctrl-C, a host that dies mid-job. After every job nothing of it is left
+# Ctrl-C, a launcher killed by SIGKILL, a host that dies mid-job. After every job nothing of it is left
 # on any host (VMs, proxies, switches, namespaces, state).
 
 hs_lab=hc
@@ -165,6 +165,7 @@ hs_run_suite() {
     fi
 
     hs_interrupt
+    hs_launcher_killed
     hs_slurm
     hs_host_dies
 }
@@ -189,6 +190,38 @@ hs_interrupt() {
         kill $pid
         wait $pid
         fail $name "the VMs never started"
+    fi
+    hs_check_clean $name
+}
+
+# The launcher on the head killed outright (SIGKILL, no cleanup of its
+# own): Hydra's mpiexec gets SIGINT (parent-death signal) and stops every
+# VM on every host; `hermit-net gc` then removes the network it left.
+hs_launcher_killed() {
+    local name=hosts-launcher-sigkill pid i
+    hs_on head cluster/hermit-mpirun -f "$hs_tmp/alternate" -n 2 --net bridge --timeout 300 \
+        "$hs_image" 122 > "$logs/$name.log" 2>&1 &
+    pid=$!
+    if ! hs_wait_vms 2 122; then
+        kill $pid
+        wait $pid
+        fail $name "the VMs never started"
+        return
+    fi
+    pkill -KILL -f "cluster/hermit-mpirun -f $hs_tmp/alternate"
+    wait $pid
+    for i in $(seq 40); do      # the VMs, Hydra's processes (zombies included) gone
+        pgrep -f "qemu-system-x86_64.*$hs_image.*mpi-spread.elf 122( |$)|hydra_pmi_proxy|mpiexec.hydra" \
+            > /dev/null || break
+        sleep 0.5
+    done
+    if pgrep -f "qemu-system-x86_64.*$hs_image.*mpi-spread.elf 122( |$)" > /dev/null; then
+        fail $name "VMs still run 20 s after their launcher was killed"
+    elif ! hs_on head cluster/hermit-net gc >> "$logs/$name.log" 2>&1 ||
+         ! grep -q '^removed network mh' "$logs/$name.log"; then
+        fail $name "hermit-net gc did not remove the job's network"
+    else
+        pass $name
     fi
     hs_check_clean $name
 }

@@ -43,6 +43,36 @@ guest libc-sysconf-hostname 0 '^cpus 3 page 4096 4096 host node7' \
     -- --smp 3 --kopt hostname=node7 "$(libc_img process)" -- sysconf
 guest libc-bad-env 96 "'env' needs a value" -- --kopt env "$(libc_img process)" -- args
 
+# The stack protector: an overflowed local buffer ends the VM with a message
+# and EXIT_STACK_SMASHED (95); before it, the overflow ran into
+# 0x4141414141414141 (#GP, 113). The canary is set, the same in every
+# thread's %fs:0x28, and differs from boot to boot.
+guest libc-stack-smash 95 $'^hermit: stack smashing detected in smash\n^backtrace:\n^  #0 .* smash' \
+    -- "$(libc_img ssp)" -- smash
+guest libc-stack-canary 0 '^ok canary' -- "$(libc_img ssp)" -- canary
+guest libc-stack-canary-again 0 '^ok canary' -- "$(libc_img ssp)" -- canary
+canary1=$(grep -o '^canary [0-9a-f]*' "$logs/libc-stack-canary.log")
+canary2=$(grep -o '^canary [0-9a-f]*' "$logs/libc-stack-canary-again.log")
+if [ -n "$canary1" ] && [ "$canary1" != "$canary2" ]; then
+    pass libc-stack-canary-per-boot
+else
+    fail libc-stack-canary-per-boot "two boots, canaries '$canary1' and '$canary2'"
+fi
+
+# mmap/munmap/mprotect: lengths near SIZE_MAX, munmap of what mmap did not
+# return, and guard pages that fault, also on a CPU that had the page in
+# its TLB (the shootdown).
+guest libc-mmap-calls 0 $'^0 failures\n^ok memory' -- --smp 2 "$(libc_img memory)" -- calls
+guest libc-mprotect-guard-faults 114 \
+    $'^writing to the guard page at 0x[0-9a-f]+\npage fault: write to 0x[0-9a-f]+, an unmapped page' \
+    -- "$(libc_img memory)" -- guard
+guest libc-mprotect-readonly-faults 114 \
+    $'^writing to the readonly page\npage fault: write to 0x[0-9a-f]+, a protected page' \
+    -- "$(libc_img memory)" -- readonly
+guest libc-mprotect-guard-other-cpu 114 \
+    $'^toucher on CPU 1 reads 42\n^toucher reads the page again\npage fault: read from 0x[0-9a-f]+, an unmapped page' \
+    -- --smp 2 "$(libc_img memory)" -- guard-other-cpu
+
 head -c 100000 /dev/urandom > "$build/input.bin"
 input_sum=$(od -An -v -tu1 "$build/input.bin" | tr -s ' ' '\n' | awk '{s+=$1} END {print s}')
 guest libc-files-and-boot-input 0 $'^input /data/input.bin: 100000 bytes\n^ok files' \
@@ -64,6 +94,17 @@ then
 else
     fail hermit-cc-round-trip "hermit-cc failed"
     tail -n 15 "$logs/hermit-cc.log" | sed 's/^/    | /'
+fi
+# hermit-cc protects user code by default; -fno-stack-protector turns it off.
+if bin/hermit-cc -O2 tests/libc/ssp.c -o "$cc_dir/ssp" > "$logs/hermit-cc-ssp.log" 2>&1 &&
+   bin/hermit-cc -O2 -fno-stack-protector tests/libc/ssp.c -o "$cc_dir/ssp-off" \
+        >> "$logs/hermit-cc-ssp.log" 2>&1; then
+    guest hermit-cc-stack-protector 95 '^hermit: stack smashing detected in smash' \
+        -- "$cc_dir/ssp" -- smash
+    guest hermit-cc-no-stack-protector 113 'fatal exception #GP' -- "$cc_dir/ssp-off" -- smash
+else
+    fail hermit-cc-stack-protector "hermit-cc failed"
+    tail -n 15 "$logs/hermit-cc-ssp.log" | sed 's/^/    | /'
 fi
 if bin/hermit-cc -show tests/cc/main.c -o "$cc_dir/x" | grep -q 'libhermit.a'; then
     pass hermit-cc-show

@@ -134,6 +134,22 @@ else
 fi
 cluster_leftovers mpirun-output-closed '^/usr/bin/yes$'
 
+# mpirun-pmi-no-tcp-listener: the launcher serves PMI on no TCP port (VMs
+# use their own unix sockets, host ranks a socketpair): no local user can
+# reach the job's PMI service.
+HERMIT_VM_EXEC=host timeout 30 "$mr" -n 2 --net none --timeout 20 /bin/sleep 3 \
+    > "$logs/mpirun-pmi-no-tcp-listener.log" 2>&1 &
+mr_pid=$!
+sleep 1.5
+listeners=$(ss -Hltnp 2>/dev/null | grep -E "pid=($mr_pid|$(pgrep -d '|' -P "$mr_pid")),")
+wait "$mr_pid"
+rc=$?
+if [ "$rc" -eq 0 ] && [ -z "$listeners" ]; then
+    pass mpirun-pmi-no-tcp-listener
+else
+    fail mpirun-pmi-no-tcp-listener "status $rc; TCP listeners of hermit-mpirun: ${listeners:-none}"
+fi
+
 # --- real MPICH processes through our PMI server -------------------------
 if command -v mpicc > /dev/null && command -v mpiexec > /dev/null; then
     mkdir -p "$build/pmi"

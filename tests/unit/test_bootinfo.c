@@ -1,14 +1,21 @@
 /*
  * test_bootinfo.c - PVH and multiboot2 boot information, built in host
  * memory (host pointers stand in for physical addresses).
+ *
+ * The hostile cases put each structure in a heap block of exactly its
+ * size, so AddressSanitizer reports any read past it, and an alarm
+ * turns a parse that never ends into a failure instead of a hung run.
  */
 #include "check.h"
 #include "bootinfo.h"
 #include "pvh_layout.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
 
 static struct boot_info bi;
 static struct pvh_memmap_entry pvh_map[3] = {
@@ -126,72 +133,184 @@ static void test_limits(void)
     CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_OK);
 }
 
-/*
- * Found by fuzzing (tests/fuzz/fuzz_bootinfo.c): tags that lie inside the
- * total size but are too short for what the parser read from them. Each
- * block sits in a heap copy of exactly its size, so ASan sees a read past
- * it.
- */
-static int parse_exact(const uint8_t *block, uint32_t len)
+/* A multiboot2 block of exactly `total` bytes: the tags in `tags` after the 8-byte header. */
+static uint8_t *mb2_exact(const void *tags, uint32_t len)
 {
-    uint8_t *copy = malloc(len);
-    int err;
+    uint8_t *b = malloc(8 + len);
+    uint32_t header[2] = { 8 + len, 0 };
 
-    memcpy(copy, block, len);
-    memcpy(copy, &len, 4);
-    err = bootinfo_parse(BOOT_MULTIBOOT2_MAGIC, (uintptr_t)copy, &bi);
-    free(copy);
-    return err;
+    memcpy(b, header, 8);
+    memcpy(b + 8, tags, len);
+    return b;
 }
 
-static void test_mb2_short_tags(void)
+static int parse_mb2_block(const uint8_t *b)
 {
-    static _Alignas(8) uint8_t buf[256];
-    struct { uint32_t entry_size, entry_version; uint64_t e[3]; } map = { 24, 0, { 0, 0x1000, 1 } };
-    uint32_t off = 8;
+    return bootinfo_parse(BOOT_MULTIBOOT2_MAGIC, (uintptr_t)b, &bi);
+}
 
-    /* A command line without its NUL, ending the block: cut at the tag's end. */
-    mb2_tag(buf, &off, 6, &map, sizeof(map));
-    mb2_tag(buf, &off, 1, "abc", 3);
-    CHECK(parse_exact(buf, off - 5) == BOOT_OK && !strcmp(bi.cmdline, "abc"));
+/* A memory-map tag with one RAM entry, then whatever the case appends. */
+static const uint32_t mb2_memmap[] = { 6, 40, 24, 0, 0, 0, 0x100000, 0, 1, 0 };
 
-    /* A module tag with no room for its end address, and one with a name
-     * that runs to the end of the block. */
-    off = 8;
-    mb2_tag(buf, &off, 6, &map, sizeof(map));
-    uint32_t start = 0x400000;
-    mb2_tag(buf, &off, 3, &start, 4);
-    CHECK(parse_exact(buf, off - 4) == BOOT_OK && bi.module_count == 0);
-    off = 8;
-    mb2_tag(buf, &off, 6, &map, sizeof(map));
-    struct { uint32_t start, end; char name[4]; } mod = { 0x400000, 0x401000, "init" };
-    mb2_tag(buf, &off, 3, &mod, sizeof(mod));
-    CHECK(parse_exact(buf, off) == BOOT_OK && bi.module_count == 1 &&
-          !strcmp(bi.modules[0].name, "init"));
+/* A tag size near 2^32: the step (size + 7) & ~7 wrapped to 0 and the walk never ended. */
+static void test_mb2_huge_tag_size(void)
+{
+    uint32_t tags[16];
+    static const uint32_t sizes[] = { 0xFFFFFFF9u, 0xFFFFFFFFu, 0xFFFFFFF8u, 0x80000000u };
 
-    /* A memory map tag too short for its entry size, as the block's last bytes. */
-    off = 8;
-    mb2_tag(buf, &off, 1, "x", 2);
-    mb2_tag(buf, &off, 6, NULL, 0);
-    CHECK(parse_exact(buf, off) == BOOT_ENOMEMMAP);
+    for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        memcpy(tags, mb2_memmap, sizeof(mb2_memmap));
+        uint32_t t[4] = { 99, sizes[i], 0, 0 };
+        memcpy(tags + 10, t, sizeof(t));
+        uint32_t end[2] = { 0, 8 };
+        memcpy(tags + 14, end, sizeof(end));
+        uint8_t *b = mb2_exact(tags, sizeof(tags));
+        CHECK(parse_mb2_block(b) == BOOT_EMALFORMED);
+        free(b);
+    }
+}
 
-    /* An entry size near 2^32 wrapped the walk back over the tag's header. */
-    off = 8;
-    map.entry_size = 0xFFFFFFF8u;
-    mb2_tag(buf, &off, 6, &map, sizeof(map));
-    mb2_tag(buf, &off, 0, NULL, 0);
-    CHECK(parse_exact(buf, off) == BOOT_ENOMEMMAP && bi.memmap_count == 0);
+/* A tag that claims more bytes than the block has left: nothing past the block is read. */
+static void test_mb2_tag_past_total(void)
+{
+    uint32_t tags[12];
+
+    memcpy(tags, mb2_memmap, sizeof(mb2_memmap));
+    uint32_t cmd[2] = { 1, 64 };                /* a command line of 56 bytes, 0 present */
+    memcpy(tags + 10, cmd, sizeof(cmd));
+    uint8_t *b = mb2_exact(tags, sizeof(tags));
+    CHECK(parse_mb2_block(b) == BOOT_EMALFORMED);
+    free(b);
+
+    uint32_t mmap_long[10];
+    memcpy(mmap_long, mb2_memmap, sizeof(mb2_memmap));
+    mmap_long[1] = 40 + 24;                     /* a second entry that is not there */
+    b = mb2_exact(mmap_long, sizeof(mmap_long));
+    CHECK(parse_mb2_block(b) == BOOT_EMALFORMED);
+    free(b);
+}
+
+/* Strings and fields end with their tag, NUL or not. */
+static void test_mb2_fields_inside_tag(void)
+{
+    uint8_t tags[40 + 16 + 8 + 8];
+
+    /* A command line tag whose string has no NUL before the block ends. */
+    memcpy(tags, mb2_memmap, 40);
+    uint32_t cmd[2] = { 1, 8 + 24 };
+    memcpy(tags + 40, cmd, 8);
+    memset(tags + 48, 'x', sizeof(tags) - 48);
+    uint8_t *b = mb2_exact(tags, sizeof(tags));
+    CHECK(parse_mb2_block(b) == BOOT_OK && strlen(bi.cmdline) == 24);
+    free(b);
+
+    /* A module tag too short for its start and end. */
+    uint32_t mod[4] = { 3, 12, 0x400000, 0 };
+    memcpy(tags + 40, mod, 16);
+    b = mb2_exact(tags, 40 + 12);
+    CHECK(parse_mb2_block(b) == BOOT_EMALFORMED);
+    free(b);
+
+    /* A module whose end is below its start (its size would wrap). */
+    uint32_t mod2[4] = { 3, 16, 0x400000, 0x3FF000 };
+    memcpy(tags + 40, mod2, 16);
+    b = mb2_exact(tags, 40 + 16);
+    CHECK(parse_mb2_block(b) == BOOT_EMALFORMED);
+    free(b);
+
+    /* A module name without NUL: cut at the tag's end. */
+    uint32_t mod3[4] = { 3, 16 + 5, 0x400000, 0x401000 };
+    memcpy(tags + 40, mod3, 16);
+    memcpy(tags + 56, "abcde", 5);
+    b = mb2_exact(tags, 40 + 16 + 5);
+    CHECK(parse_mb2_block(b) == BOOT_OK && !strcmp(bi.modules[0].name, "abcde"));
+    free(b);
+}
+
+/* An entry size near 2^32 wrapped off + entry_size back into the tag. */
+static void test_mb2_memmap_entry_size(void)
+{
+    uint32_t tags[10];
+
+    memcpy(tags, mb2_memmap, sizeof(mb2_memmap));
+    tags[2] = 0xFFFFFFF8u;
+    uint8_t *b = mb2_exact(tags, sizeof(tags));
+    CHECK(parse_mb2_block(b) == BOOT_ENOMEMMAP && bi.memmap_count == 0);
+    free(b);
+    tags[1] = 12;                               /* too short for its entry_size field */
+    b = mb2_exact(tags, 16);
+    CHECK(parse_mb2_block(b) == BOOT_EMALFORMED);
+    free(b);
+}
+
+/* PVH counts are refused before a single entry past the real table is read. */
+static void test_pvh_counts(void)
+{
+    struct pvh_start_info si = pvh(1);
+    struct pvh_memmap_entry *map = malloc(sizeof(pvh_map));
+    struct pvh_module *mods = malloc(sizeof(pvh_mods));
+
+    memcpy(map, pvh_map, sizeof(pvh_map));
+    memcpy(mods, pvh_mods, sizeof(pvh_mods));
+    si.memmap_paddr = (uintptr_t)map;
+    si.modlist_paddr = (uintptr_t)mods;
+    si.memmap_entries = 0xFFFFFFFFu;
+    CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_EMEMMAP_FULL);
+    si.memmap_entries = 3;
+    si.nr_modules = 0xFFFFFFFFu;
+    CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_EMODULES_FULL);
+    si.nr_modules = 1;
+    si.memmap_paddr = UINT64_MAX - 16;          /* the table would wrap the address space */
+    CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_EMALFORMED);
+    free(map);
+    free(mods);
+}
+
+/* PVH strings carry no length: they are read no further than what we keep. */
+static void test_pvh_strings(void)
+{
+    struct pvh_start_info si = pvh(1);
+    char *cmd = malloc(BOOT_CMDLINE_MAX), *name = malloc(BOOT_MODULE_NAME_MAX);
+
+    memset(cmd, 'x', BOOT_CMDLINE_MAX);         /* no NUL anywhere */
+    si.cmdline_paddr = (uintptr_t)cmd;
+    CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_ECMDLINE_LONG);
+    si = pvh(1);
+    memset(name, 'n', BOOT_MODULE_NAME_MAX);
+    pvh_mods[0].cmdline_paddr = (uintptr_t)name;
+    si.modlist_paddr = (uintptr_t)pvh_mods;
+    CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_OK);
+    CHECK(strlen(bi.modules[0].name) == BOOT_MODULE_NAME_MAX - 1);
+    free(cmd);
+    free(name);
+}
+
+static void on_alarm(int sig)
+{
+    static const char msg[] = "FAIL bootinfo: a parse did not end within 10 s\n";
+
+    (void)sig;
+    if (write(1, msg, sizeof(msg) - 1) < 0)
+        _exit(2);
+    _exit(1);
 }
 
 int main(void)
 {
+    signal(SIGALRM, on_alarm);
+    alarm(10);
     static const struct check_case cases[] = {
         { "pvh", test_pvh },
         { "pvh_without_memmap", test_pvh_without_memmap },
         { "unknown_protocol", test_unknown_protocol },
         { "multiboot2", test_multiboot2 },
         { "limits", test_limits },
-        { "mb2_short_tags", test_mb2_short_tags },
+        { "mb2_huge_tag_size", test_mb2_huge_tag_size },
+        { "mb2_tag_past_total", test_mb2_tag_past_total },
+        { "mb2_fields_inside_tag", test_mb2_fields_inside_tag },
+        { "mb2_memmap_entry_size", test_mb2_memmap_entry_size },
+        { "pvh_counts", test_pvh_counts },
+        { "pvh_strings", test_pvh_strings },
     };
     return check_run("bootinfo", cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -2,8 +2,10 @@
  * sys/mman.h - memory mappings (HermitCore-C; newlib has none).
  *
  * One address space and no files to map: anonymous private or shared
- * mappings are memory from the heap, page aligned and zeroed. Values are
- * Linux's, for programs that hard-code them.
+ * mappings, page aligned, zeroed, backed at once; mprotect changes their
+ * page tables (PROT_NONE faults, PROT_READ faults on writes, PROT_EXEC is
+ * refused). libc/memory.c has the details. Values are Linux's, for
+ * programs that hard-code them.
  */
 #ifndef _SYS_MMAN_H
 #define _SYS_MMAN_H
