@@ -20,7 +20,7 @@
 # (LWIP_PREFIX, known once the network layer was built: make all).
 
 FUZZ_C_TARGETS := cmdline bootinfo acpi madt mptable cpio virtq vnet_hdr metadata dhcp_options
-FUZZ_KNOWN_TARGETS := bootinfo virtq
+FUZZ_KNOWN_TARGETS :=
 FUZZ_TARGETS ?= $(FUZZ_C_TARGETS) pmi
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
@@ -31,7 +31,7 @@ FUZZ_SRC_acpi := $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c
 FUZZ_SRC_madt := $(ARCH_DIR)/acpi_madt.c
 FUZZ_SRC_mptable := $(ARCH_DIR)/mptable.c $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c
 FUZZ_SRC_cpio := libc/cpio.c
-FUZZ_SRC_virtq := drivers/virtio/virtq.c
+FUZZ_SRC_virtq := drivers/virtio/virtq.c drivers/virtio/vnet_rx.c drivers/virtio/vnet_hdr.c
 FUZZ_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c
 FUZZ_SRC_metadata := libc/metadata_parse.c
 FUZZ_SRC_dhcp_options := net/dhcp_options.c
@@ -53,7 +53,7 @@ endif
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
     -fno-sanitize-recover=all \
-    -Ikernel -I$(ARCH_DIR) -Ilibc -Inet -Idrivers/virtio -Itests/fuzz -Itests/unit
+    -Ikernel -I$(ARCH_DIR) -Ilibc -Inet -Idrivers -Idrivers/virtio -Itests/fuzz -Itests/unit
 FUZZ_DEPS := tests/fuzz/fuzz.h tests/fuzz/fuzz_platform.h tests/unit/pvh_layout.h
 
 # $(1): target. libFuzzer build, replay build, and (if listed) the replay
