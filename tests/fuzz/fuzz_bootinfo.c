@@ -18,10 +18,6 @@
  *
  * Properties: the counts stay within their arrays, strings are
  * terminated, and an RSDP copy is pointed at only when one was made.
- *
- * Known bugs (issue 15 item 10): tags are not bounded by the total size,
- * and a tag size near 2^32 wraps the walk. Unless FUZZ_KNOWN_BUGS, inputs
- * with such a tag are skipped (tests/fuzz/corpus-known/bootinfo has them).
  */
 #include "fuzz.h"
 #include "bootinfo.h"
@@ -70,22 +66,6 @@ static int pvh(uint8_t *block, size_t len, struct boot_info *bi)
     return err;
 }
 
-/* True if a tag of the list reaches past the total size (the known bug). */
-static int mb2_known_bug(const uint8_t *block, uint32_t total)
-{
-    for (uint32_t off = 8; off + 8 <= total;) {
-        uint32_t type, size;
-        memcpy(&type, block + off, 4);
-        memcpy(&size, block + off + 4, 4);
-        if (type == 0 || size < 8)
-            return 0;
-        if (size > total - off)
-            return 1;
-        off += (size + 7) & ~7u;
-    }
-    return 0;
-}
-
 static int mb2(uint8_t *block, size_t len, struct boot_info *bi)
 {
     uint32_t total = 0;
@@ -98,8 +78,6 @@ static int mb2(uint8_t *block, size_t len, struct boot_info *bi)
     }
     if (len < 8)
         return -1;     /* the loader's block has at least its 8-byte header */
-    if (!FUZZ_KNOWN_BUGS && mb2_known_bug(block, total))
-        return -1;
     int err = bootinfo_parse(BOOT_MULTIBOOT2_MAGIC, (uintptr_t)block, bi);
     FUZZ_CHECK(bi->protocol == BOOT_PROTOCOL_MULTIBOOT2);
     FUZZ_CHECK(bi->rsdp == 0 || bi->rsdp == (uintptr_t)bi->rsdp_copy);
