@@ -7,6 +7,8 @@
 # sanitizers) over tests/fuzz/corpus/TARGET and, when make fuzz ran,
 # BUILD/fuzz/TARGET/corpus; then prints, per source file of the target
 # (the harness left out), the lines covered, from llvm-cov report.
+# FUZZ_COV_TARGET="a.c b.c" in the environment limits TARGET's report to
+# those files (make fuzz-coverage sets it where a target links more).
 set -u
 
 build=$1
@@ -20,11 +22,14 @@ for t in "$@"; do
     LLVM_PROFILE_FILE=$dir/cov.profraw "$build/fuzz/cov/fuzz_$t" "${corpora[@]}" > "$dir/cov.log" 2>&1
     inputs=$(tail -n 1 "$dir/cov.log")
     llvm-profdata merge -o "$dir/cov.profdata" "$dir/cov.profraw" || continue
+    only=FUZZ_COV_$t
     # Columns: file, regions, missed, cover, functions, missed, executed, lines, missed, cover, ...
     llvm-cov report "$build/fuzz/cov/fuzz_$t" -instr-profile="$dir/cov.profdata" |
-        awk -v t="$t" -v inputs="$inputs" '
+        awk -v t="$t" -v inputs="$inputs" -v only=" ${!only:-} " '
             $1 ~ /\.c$/ && $1 !~ /tests\/fuzz\// {
                 n = split($1, part, "/")
+                if (only != "  " && index(only, " " part[n] " ") == 0)
+                    next
                 lines += $8; missed += $9
                 files = files sprintf("%s%s %s", files ? ", " : "", part[n], $10)
             }

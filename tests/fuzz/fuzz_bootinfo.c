@@ -18,10 +18,6 @@
  *
  * Properties: the counts stay within their arrays, strings are
  * terminated, and an RSDP copy is pointed at only when one was made.
- *
- * Tags that run past the total size, and tag sizes near 2^32, are fed
- * as they come: the parser must refuse them (issue 15 item 10; their
- * reproducers are in tests/fuzz/corpus/bootinfo/mb2-*).
  */
 #include "fuzz.h"
 #include "bootinfo.h"
@@ -70,7 +66,6 @@ static int pvh(uint8_t *block, size_t len, struct boot_info *bi)
     return err;
 }
 
-/* True if a tag of the list reaches past the total size (the known bug). */
 static int mb2(uint8_t *block, size_t len, struct boot_info *bi)
 {
     uint32_t total = 0;

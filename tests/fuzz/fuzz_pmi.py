@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """fuzz_pmi.py - a small coverage-guided mutational fuzzer of the PMI
 service (cluster/pmi.py): random and mutated client sessions are fed to a
-PMIServer over socketpairs; the server must never raise out of handle()
-or adopt(), never take a second in one call (it must not block), and only
-report well-formed events.
+PMIServer over its unix sockets and adopted socketpairs; the server must
+never raise out of handle() or adopt(), never take a second in one call
+(it must not block), and only report well-formed events.
 
     python3 tests/fuzz/fuzz_pmi.py --seconds 60 --work build/fuzz/pmi tests/fuzz/corpus/pmi
     python3 tests/fuzz/fuzz_pmi.py --replay tests/fuzz/corpus/pmi      (make check)
@@ -13,15 +13,16 @@ A session file (the corpus format) is text: an optional first line
 `size=N` (ranks in the job, default 2), then one step a line:
 
     C LINE          client C (0-9) sends LINE and a newline; its first
-                    step connects it (accepted like a TCP client)
-    aR LINE         likewise, on a connection adopt()ed as rank R (the
-                    cloud head's path); its first LINE is the adopted inbuf
+                    step connects it to the shared unix socket (a
+                    connection that has not said which rank it is)
+    uR LINE         likewise, through the unix socket made for rank R alone
+    aR LINE         likewise, on a connection adopt()ed as rank R (PMI_FD,
+                    the cloud head's path); its first LINE is the adopted inbuf
     C !part TEXT    sends TEXT without a newline
     C !last LINE    sends LINE and a newline, then closes at once
     C !close        the client closes its end (the server notices at the
                     next step, so a reply may meet a closed peer)
-    C !deaf         the client stops reading replies (generated only with
-                    --known: see below)
+    C !deaf         the client stops reading replies
 
 Coverage is line arcs of cluster/pmi.py (sys.settrace); an input that
 reaches a new arc joins the corpus (WORK/corpus). A finding is written to
@@ -29,22 +30,22 @@ WORK/crash-SHA1 (reduced to the fewest steps and bytes that still show it)
 and reported in the last line. The random generator is seeded (--seed), so
 a run can be repeated.
 
-Known bugs (issue 15 item 3, being fixed on the host-side branch): a
-malformed abort exit code (`--5`, thousands of digits) raises out of the
-handler, and a client that does not read its replies blocks the server
-for 5 s once its socket buffer is full. Unless --known, a finding raised
-in the abort handler is counted as known, not as a crash, so fuzzing goes
-on looking for new ones, and deaf clients are not generated; with --known
-both are crashes (the reproducers are in tests/fuzz/corpus-known/pmi).
+Known bugs: none open. KNOWN lists (function, exception) pairs of open
+ones: unless --known, a finding raised there is counted, not reported, so
+fuzzing goes on looking for new ones; with --known it is a crash (for the
+reproducers in tests/fuzz/corpus-known/pmi).
 """
 
 import argparse
+import atexit
 import hashlib
 import os
 import random
 import selectors
+import shutil
 import socket
 import sys
+import tempfile
 import time
 import traceback
 
@@ -57,8 +58,7 @@ KVS = "KVS"
 SLOW = 1.0              # seconds one server call may take
 MAX_PAYLOAD = 8192
 MAX_STEPS = 64
-KNOWN = [("_cmd_abort", "ValueError")]
-GENERATE_DEAF = False   # --known
+KNOWN = []
 
 
 class Finding(Exception):
@@ -107,17 +107,8 @@ def format_session(size, steps):
     return b"\n".join(out) + b"\n"
 
 
-class OneConnection:
-    """Stands in for a listener: accept() hands over one socket."""
-
-    def __init__(self, sock):
-        self.sock = sock
-
-    def accept(self):
-        return self.sock, None
-
-    def close(self):
-        pass
+SOCKET_DIR = tempfile.mkdtemp(prefix="fuzz-pmi-")
+atexit.register(shutil.rmtree, SOCKET_DIR, True)
 
 
 def timed(what, fn, *args):
@@ -174,6 +165,8 @@ def execute(size, steps):
     server = pmi.PMIServer(size, kvsname=KVS, trace=lambda text: None)
     sel = selectors.DefaultSelector()
     server.register(sel)
+    shared = os.path.join(SOCKET_DIR, "pmi")
+    server.listen_unix(shared)
     clients, socks, deaf = {}, [], set()
     try:
         for client, kind, payload in steps:
@@ -185,19 +178,31 @@ def execute(size, steps):
             if sock is None:
                 if kind == "close":
                     continue
-                sock, theirs = socket.socketpair()
-                socks += [sock, theirs]
-                sock.setblocking(False)
-                clients[client] = sock
-                if client.startswith("a") and client[1:].isdigit():
-                    events = timed("adopt", server.adopt, theirs, int(client[1:]) % size, data)
+                rank = int(client[1:]) % size if client[1:].isdigit() else None
+                if client[0] == "a" and rank is not None:
+                    sock, theirs = socket.socketpair()
+                    socks += [sock, theirs]
+                    sock.setblocking(False)
+                    clients[client] = sock
+                    events = timed("adopt", server.adopt, theirs, rank, data)
                     check_events(events, size)
                     drain(clients, deaf)
                     continue
-                # As the shared (rank-less) socket hermit-mpirun's PMI listens on.
-                listener = OneConnection(theirs)
-                server.listeners[listener] = ("/nonexistent/hermit-fuzz-pmi.sock", None)
-                timed("handle", server.handle, ("pmi-listen", listener))
+                path = shared
+                if client[0] == "u" and rank is not None:
+                    path = os.path.join(SOCKET_DIR, f"rank{rank}")
+                    if os.path.exists(path):
+                        continue        # its one connection was made already
+                    server.listen_unix(path, rank)
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                socks.append(sock)
+                try:
+                    sock.connect(path)
+                except OSError:
+                    continue            # refused: the server's business, not a finding
+                sock.setblocking(False)
+                clients[client] = sock
+                pump(server, sel, clients, size, deaf)
             if kind != "close":
                 try:
                     sock.send(data)
@@ -309,7 +314,7 @@ def mutate_bytes(rng, b):
 
 
 def rand_client(rng, size):
-    return rng.choice([str(rng.randrange(4)), str(rng.randrange(4)), f"a{rng.randrange(size)}"])
+    return rng.choice([str(rng.randrange(4)), f"u{rng.randrange(size)}", f"a{rng.randrange(size)}"])
 
 
 def mutate(rng, size, steps, corpus):
@@ -331,8 +336,7 @@ def mutate(rng, size, steps, corpus):
             steps[i] = (rand_client(rng, size), k, p)
         elif op == 5:
             c, k, p = steps[i]
-            kinds = ["line", "line", "part", "last", "close"] + (["deaf"] if GENERATE_DEAF else [])
-            steps[i] = (c, rng.choice(kinds), p)
+            steps[i] = (c, rng.choice(["line", "line", "part", "last", "close", "deaf"]), p)
         elif op == 6:
             j = rng.randrange(len(steps))
             steps[i], steps[j] = steps[j], steps[i]
@@ -472,8 +476,6 @@ def main(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--work", default="build/fuzz/pmi")
     args = p.parse_args(argv)
-    global GENERATE_DEAF
-    GENERATE_DEAF = args.known
     if args.replay:
         return replay(args.paths, args.known)
     return fuzz(args.paths, args.seconds, args.work, args.seed, args.known)
