@@ -26,7 +26,6 @@ Faults are judged only while the rank runs and has not finalized MPI,
 and a link only once it has been seen up (QEMU attaches after boot).
 """
 
-import os
 import re
 import selectors
 import socket
