@@ -2,8 +2,9 @@
 """test_orphans.py - a launcher that dies leaves nothing running:
 hermit-mpirun stopped by SIGHUP cleans up as on Ctrl-C; one killed by
 SIGKILL (no cleanup possible) takes its ranks (host processes, and VMs
-with their QEMU) with it through parent-death signals, and
-`hermit-net gc` then removes the network it left, and only such orphans.
+with their QEMU) with it through parent-death signals, its janitor
+removes the network, and if the janitor was killed too, `hermit-net gc`
+removes the network it left, and only such orphans.
 Prints one PASS/FAIL line per case; exit 1 if any failed.
 
     python3 tests/launch/test_orphans.py [BUILD_DIR]   (default $HERMIT_TEST_BUILD or build;
@@ -23,7 +24,7 @@ MPIRUN = os.path.join(ROOT, "cluster", "hermit-mpirun")
 NET = os.path.join(ROOT, "cluster", "hermit-net")
 
 sys.path.insert(0, HERE)
-from procs import alive, check, cmdline, descendants  # noqa: E402  (tests/launch/procs.py)
+from procs import alive, argv, check, cmdline, descendants, stat_fields  # noqa: E402  (tests/launch/procs.py)
 import procs  # noqa: E402
 
 
@@ -83,15 +84,30 @@ def test_sighup():
     cleanup(pids + [proc.pid], net)
 
 
+def janitor_of(proc, pids):
+    """The launcher's janitor (cluster/job_resources.py): its child that
+    runs the launcher's own command line in a session of its own."""
+    for p in pids:
+        if argv(p) == argv(proc.pid) and int(stat_fields(p)[1]) == proc.pid:
+            return p
+    return None
+
+
 def test_sigkill_host():
+    """The janitor cleans up after a launcher killed outright; with the
+    janitor killed too, `hermit-net gc` is what removes the network."""
     marker = f"3600.{random.randrange(10**6)}"
     proc, pids = start_job(["-n", "2", "--timeout", "60", "/bin/sleep", marker],
                            sleepers(marker), {"HERMIT_VM_EXEC": "host"})
     net = f"mpi{proc.pid}"
+    janitor = janitor_of(proc, pids)
+    if janitor:
+        os.kill(janitor, signal.SIGKILL)
     proc.kill()
     proc.wait()
     left = wait_gone(pids, 5)
-    check("launcher-sigkill-ranks-die", not left, f"left: {[cmdline(p) for p in left]}")
+    check("launcher-sigkill-ranks-die", janitor and not left,
+          f"janitor {janitor}; left: {[cmdline(p) for p in left]}")
     orphan = net in networks()
     gc = subprocess.run([NET, "gc"], capture_output=True, text=True)
     check("hermit-net-gc-removes-orphan", orphan and gc.returncode == 0 and
