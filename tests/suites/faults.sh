@@ -7,7 +7,9 @@
 # taps), hermit-net state, PMI or monitor socket. Sourced by tests/run.sh
 # (pass, fail, $build, $logs). About 2 minutes; at most 4 VMs at a time.
 #
-#   fault                                   bound (stated in docs/mpirun.md)
+#   fault                                   bound checked (docs/mpirun.md states
+#                                           12 s and 7 s for stops and links; 1 s
+#                                           more here for a loaded CI host)
 #   QEMU of rank 2 killed (SIGKILL)         3 s   "rank 2: VM died (...signal 9...)"
 #   QEMU of rank 1 stopped (SIGSTOP, 30 s)  13 s  "rank 1: VM stopped responding (paused..."
 #   ... stopped for 2 s only                tolerated: the job ends OK
