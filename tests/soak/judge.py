@@ -67,13 +67,18 @@ def parse_fields(text):
     return fields
 
 
-def read_log(lines):
-    """Samples per rank (in order), kinds, the done line, failure lines, other lines."""
-    samples, kinds, done, failures, other = {}, [], None, [], []
+def unprefixed(lines):
+    """(line, its text without hermit-mpirun's "[R] ") for each line."""
     for raw in lines:
         raw = raw.rstrip("\n")
         m = LINE.match(raw)
-        text = m.group(2) if m else raw
+        yield raw, m.group(2) if m else raw
+
+
+def read_log(lines):
+    """Samples per rank (in order), kinds, the done line, failure lines, other lines."""
+    samples, kinds, done, failures, other = {}, [], None, [], []
+    for raw, text in unprefixed(lines):
         if text.startswith("soak-sample:"):
             s = parse_fields(text)
             if "rank" in s and s["rank"].isdigit():
@@ -213,10 +218,7 @@ def evaluate(lines, status, ranks=None, seconds=None):
 
 def stream(lines, out):
     """Progress for a human: each sample as one short line, everything else as it comes."""
-    for raw in lines:
-        raw = raw.rstrip("\n")
-        m = LINE.match(raw)
-        text = m.group(2) if m else raw
+    for raw, text in unprefixed(lines):
         if text.startswith("soak-sample:"):
             s = parse_fields(text)
             pools = " ".join(f"{k[5:]}={v.split('/')[0]}" for k, v in s.items()
