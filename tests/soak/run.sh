@@ -11,7 +11,7 @@
 # shared host) as its --timeout, and an outer timeout 60 s later in case
 # the launcher itself hangs. The full output is kept in --log (default
 # build/soak/soak-<time>.log). Exits with the judge's status: 0 PASS,
-# 1 FAIL; 2 for bad arguments.
+# 1 FAIL, 2 ERROR (too few samples to judge); 2 also for bad arguments.
 set -u
 
 image="" seconds="" ranks=4 interval="" leak="" log=""
