@@ -118,3 +118,14 @@ int fd_dup2(int fd, int target)
         file_put(old);
     return target;
 }
+
+unsigned fd_open_count(void)
+{
+    unsigned n = 0;
+
+    spinlock_lock(&table_lock);
+    for (int i = 0; i < FD_MAX; i++)
+        n += table[i] != NULL;
+    spinlock_unlock(&table_lock);
+    return n;
+}

@@ -56,6 +56,9 @@ struct file *file_new(const struct file_ops *ops, int flags, void *priv);
 void file_get(struct file *f);
 void file_put(struct file *f);
 
+/* Descriptors open now (for leak checks: libc/hermit_counters.c). */
+unsigned fd_open_count(void);
+
 /* Installs f at the lowest free descriptor >= min (takes over the caller's reference). */
 int fd_install(struct file *f, int min);
 /* The file at fd with a reference taken, or NULL (EBADF). */

@@ -48,6 +48,11 @@ void libc_files_init(void);
 void libc_net_init(void);       /* weak no-op unless the network layer is linked */
 void libc_net_drain(void);      /* at exit: lets sent data leave (bounded); weak no-op */
 
+/* sbrk's heap: the break and the backed high-water mark, from its base (memory.c). */
+void libc_heap_usage(uint64_t *brk_bytes, uint64_t *mapped_bytes);
+/* Bytes and regions mmap has handed out and munmap not taken back (memory.c). */
+void libc_mmap_usage(uint64_t *bytes, unsigned *count);
+
 /* Frees the calling thread's newlib state (thread exit). */
 void libc_reent_release(void);
 

@@ -103,6 +103,29 @@ static uint64_t page_round(size_t len)
     return len > SIZE_MAX - (PAGE - 1) ? 0 : (len + PAGE - 1) & ~(PAGE - 1);
 }
 
+/* The heap's break and how much of it is backed (the high-water mark: pages are never returned). */
+void libc_heap_usage(uint64_t *brk_bytes, uint64_t *mapped_bytes)
+{
+    mutex_lock(&sbrk_lock);
+    *brk_bytes = heap_brk - heap_base;
+    *mapped_bytes = heap_mapped - heap_base;
+    mutex_unlock(&sbrk_lock);
+}
+
+/* What mmap has handed out and not taken back (for leak checks: libc/hermit_counters.c). */
+void libc_mmap_usage(uint64_t *bytes, unsigned *count)
+{
+    uint64_t b = 0;
+    unsigned n = 0;
+
+    mutex_lock(&map_lock);
+    for (struct region *r = regions; r; r = r->next, n++)
+        b += r->len;
+    mutex_unlock(&map_lock);
+    *bytes = b;
+    *count = n;
+}
+
 /* Frees the frames behind [virt, virt + len) and removes their entries. */
 static void release(uint64_t virt, uint64_t len)
 {
