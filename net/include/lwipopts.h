@@ -48,7 +48,7 @@
 #define MEMP_NUM_REASSDATA              8
 #define IP_REASS_MAX_PBUFS              64
 #define MEMP_NUM_FRAG_PBUF              64
-#define MEMP_NUM_ARP_QUEUE              64
+#define MEMP_NUM_ARP_QUEUE              256     /* frames waiting for ARP, all peers */
 #define MEMP_NUM_TCPIP_MSG_API          64
 #define MEMP_NUM_TCPIP_MSG_INPKT        256
 #define MEMP_NUM_SYS_TIMEOUT            (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
@@ -62,6 +62,11 @@
 #define LWIP_ARP                        1
 #define ARP_TABLE_SIZE                  64      /* one entry per peer VM */
 #define ARP_QUEUEING                    1
+/* Frames kept per unresolved peer. lwIP's default, 3, dropped all but
+ * the last 3 of a burst of connects to a peer not yet in the ARP table
+ * (MPICH's first messages, a poll loop opening 32 sockets): each lost SYN
+ * then cost the 3 s initial RTO. */
+#define ARP_QUEUE_LEN                   32
 #define ETHARP_SUPPORT_STATIC_ENTRIES   0
 #define LWIP_IPV4                       1
 #define LWIP_IPV6                       0
