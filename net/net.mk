@@ -88,4 +88,6 @@ $(patsubst %,$(BUILD)/libc-%.elf,$(LIBC_TEST_PROGRAMS)): $(LIBNET)
 # Pure logic of the port, tested on the host.
 UNIT_TESTS += dhcp_options
 UNIT_SRC_dhcp_options := net/dhcp_options.c
+UNIT_TESTS += siphash
+UNIT_SRC_siphash := net/siphash.c
 HOST_CFLAGS += -Inet
