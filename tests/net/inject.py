@@ -339,9 +339,10 @@ PHASES = [("random", g_random), ("oversized", g_oversized), ("truncated", g_trun
 # --- a real connection, abused in-window, then asked for an echo ----------------------------
 
 def connect(link, r, timeout=45.0):
+    """A handshake with the echo port: (sport, seq, ack, SYNs sent), or None."""
     sport = r.randrange(20000, 60000)
     iss = r.randrange(1 << 32)
-    for _ in range(10):
+    for attempt in range(1, 11):
         link.send(eth(link.mac, ETH_IP, ip4(ME_IP, link.ip, 6,
                                             tcp(ME_IP, link.ip, sport, ECHO_PORT, iss, 0, 0x02,
                                                 options=b"\x02\x04\x05\xb4"))))
@@ -351,7 +352,7 @@ def connect(link, r, timeout=45.0):
             link.send(eth(link.mac, ETH_IP, ip4(ME_IP, link.ip, 6,
                                                 tcp(ME_IP, link.ip, sport, ECHO_PORT, iss + 1,
                                                     ack, 0x10))))
-            return sport, iss + 1, ack
+            return sport, iss + 1, ack, attempt
     return None
 
 
@@ -431,12 +432,41 @@ def main():
             before = link.sent
             for _ in range(args.frames):
                 link.send(gen(r, link))
+                if name == "syn-flood":
+                    # Paced, so the SYNs reach the stack rather than
+                    # overflow the VM's receive ring: the point is a
+                    # listener full of half-open connections.
+                    time.sleep(0.001)
             print(f"inject: {name}: {link.sent - before} frames", flush=True)
         conn = connect(link, r)
         if not conn:
             print("inject: FAIL no SYN-ACK from the echo port after the garbage", flush=True)
             return 1
-        print(f"inject: connected to the echo port ({time.monotonic() - t0:.1f} s)", flush=True)
+        # The SYN flood left its half-open connections in the listener's
+        # backlog: a stack that keeps them (20 s in lwIP) answers none of
+        # the first SYNs; one that makes room answers the first.
+        print(f"inject: connected to the echo port with {conn[3]} SYN(s) "
+              f"({time.monotonic() - t0:.1f} s)", flush=True)
+        if conn[3] > 2:
+            print("inject: FAIL the echo port ignored SYNs after the flood", flush=True)
+            return 1
+        # Two connections' initial sequence numbers: RFC 6528 makes them
+        # unrelated. lwIP's own generator gave every connection of the first
+        # half second after boot 6509 or 6510, guessable by any sender.
+        other = connect(link, r)
+        if not other:
+            print("inject: FAIL no SYN-ACK for a second connection", flush=True)
+            return 1
+        link.send(eth(link.mac, ETH_IP, ip4(ME_IP, link.ip, 6,
+                                            tcp(ME_IP, link.ip, other[0], ECHO_PORT, other[1],
+                                                other[2], 0x14))))
+        isn_a, isn_b = (conn[2] - 1) & 0xFFFFFFFF, (other[2] - 1) & 0xFFFFFFFF
+        gap = min((isn_a - isn_b) & 0xFFFFFFFF, (isn_b - isn_a) & 0xFFFFFFFF)
+        print(f"inject: the echo port's initial sequence numbers {isn_a} and {isn_b}", flush=True)
+        if gap < 1 << 16:
+            print("inject: FAIL predictable initial sequence numbers", flush=True)
+            return 1
+        conn = conn[:3]
         abuse(link, r, conn, args.frames)
         print(f"inject: in-window abuse: {args.frames} segments ({time.monotonic() - t0:.1f} s)",
               flush=True)
