@@ -29,6 +29,7 @@ net_pair() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/hermit-net.XXXXXX")
     local sock=$dir/link.sock
 
+    : > "$logs/$name.server.log"    # before the job starts: the wait below reads it
     timeout 130 "$run" --timeout 120 "${kopts[@]}" --kopt ip=10.0.0.1/24 --kopt hostname=server \
         --qemu-arg=-netdev --qemu-arg="stream,id=n0,server=on,addr.type=unix,addr.path=$sock" \
         --qemu-arg=-device --qemu-arg="virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01" \

@@ -33,6 +33,7 @@ nb_build() {
 nb_server_start() {
     local name=$1
     shift
+    : > "$logs/$name.server.log"    # before the job starts: the wait below reads it
     timeout 200 "$run" --timeout 180 "$@" "$nb_image" -- serve 60 \
         > "$logs/$name.server.log" 2>&1 &
     nb_peer=$!
@@ -149,6 +150,7 @@ nb_vanish() {
         rm -rf "$dir"
         return
     fi
+    : > "$logs/$name.client.log"    # before the job starts: the wait below reads it
     # shellcheck disable=SC2046
     timeout 130 "$run" --timeout 120 $(nb_client_args "$dir") "$nb_image" -- vanish server \
         > "$logs/$name.client.log" 2>&1 &
