@@ -44,7 +44,8 @@ LWIP_CORE_SRC := core/def.c core/dns.c core/inet_chksum.c core/init.c core/ip.c 
     core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/autoip.c \
     core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/igmp.c core/ipv4/ip4.c \
     core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
-FUZZ_SRC_lwip := net/dhcp_hooks.c net/dhcp_options.c $(addprefix $(LWIP_PREFIX)/src/,$(LWIP_CORE_SRC))
+FUZZ_SRC_lwip := net/dhcp_hooks.c net/dhcp_options.c net/tcp_isn.c net/siphash.c tests/fuzz/lwip/isn_host.c \
+    $(addprefix $(LWIP_PREFIX)/src/,$(LWIP_CORE_SRC))
 # First: the host lwipopts.h, arch/cc.h and console.h; lwIP's code is not ours to warn about.
 FUZZ_XFLAGS_lwip := -Itests/fuzz/lwip -Inet/include -I$(LWIP_PREFIX)/src/include -w
 FUZZ_XDEPS_lwip := $(wildcard tests/fuzz/lwip/*.h tests/fuzz/lwip/arch/*.h) net/include/lwipopts.h \
