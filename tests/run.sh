@@ -97,6 +97,20 @@ for unit in ${UNIT_TESTS:-$(cd "$build/unit" && ls test_* | sed 's/^test_//')}; 
     fi
 done
 
+# wait_for_line LOG PATTERN PID SECONDS : until LOG, the output of the
+# background job PID, has a line matching PATTERN. Fails when the job
+# ends first or SECONDS pass. Empty LOG before starting the job, or a
+# previous run's line may answer.
+wait_for_line() {
+    local log=$1 pattern=$2 pid=$3 limit=$4 waited=0
+    while ! grep -Eq -- "$pattern" "$log" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || return 1
+        [ $waited -ge $((limit * 2)) ] && return 1
+        sleep 0.5
+        waited=$((waited + 1))
+    done
+}
+
 # --- guest tests ----------------------------------------------------------
 # guest NAME STATUS PATTERNS -- HERMIT-RUN-ARGS...
 # PATTERNS: extended regexps separated by newlines; each must match the log.

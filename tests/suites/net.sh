@@ -34,14 +34,11 @@ net_pair() {
         --qemu-arg=-netdev --qemu-arg="stream,id=n0,server=on,addr.type=unix,addr.path=$sock" \
         --qemu-arg=-device --qemu-arg="virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01" \
         "$net_server" > "$logs/$name.server.log" 2>&1 &
-    local peer=$! waited=0
+    local peer=$!
     # The client starts once the server listens: a loaded host may boot
     # the server last, and connects to a port nobody listens on are reset.
-    while ! grep -q '^server: listening' "$logs/$name.server.log" 2>/dev/null &&
-        kill -0 "$peer" 2>/dev/null && [ $waited -lt 120 ]; do
-        sleep 0.5
-        waited=$((waited + 1))
-    done
+    # A server that never listens fails the client's checks and its own.
+    wait_for_line "$logs/$name.server.log" '^server: listening' "$peer" 60
     guest "$name" 0 "$patterns" -- "${kopts[@]}" --kopt ip=10.0.0.2/24 --kopt hosts=server:10.0.0.1,client:10.0.0.2 \
         --qemu-arg=-netdev \
         --qemu-arg="stream,id=n0,server=off,addr.type=unix,addr.path=$sock,reconnect-ms=100" \
@@ -49,7 +46,7 @@ net_pair() {
         "$net_client" -- server "$@" quit
 
     # The server leaves after "quit"; a failed client may leave it waiting.
-    waited=0
+    local waited=0
     while kill -0 "$peer" 2>/dev/null && [ $waited -lt 20 ]; do
         sleep 0.5
         waited=$((waited + 1))

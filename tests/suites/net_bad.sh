@@ -37,13 +37,7 @@ nb_server_start() {
     timeout 200 "$run" --timeout 180 "$@" "$nb_image" -- serve 60 \
         > "$logs/$name.server.log" 2>&1 &
     nb_peer=$!
-    local waited=0
-    while ! grep -q '^badnet: listening' "$logs/$name.server.log" 2>/dev/null; do
-        kill -0 "$nb_peer" 2>/dev/null || return 1
-        [ $waited -ge 120 ] && return 1
-        sleep 0.5
-        waited=$((waited + 1))
-    done
+    wait_for_line "$logs/$name.server.log" '^badnet: listening' "$nb_peer" 60
 }
 
 # nb_server_finish NAME : the server's own verdict (it leaves after "quit").
@@ -155,11 +149,7 @@ nb_vanish() {
     timeout 130 "$run" --timeout 120 $(nb_client_args "$dir") "$nb_image" -- vanish server \
         > "$logs/$name.client.log" 2>&1 &
     local victim=$! waited=0
-    while ! grep -q '^vanish-client: streaming' "$logs/$name.client.log" 2>/dev/null &&
-        kill -0 "$victim" 2>/dev/null && [ $waited -lt 180 ]; do
-        sleep 0.5
-        waited=$((waited + 1))
-    done
+    wait_for_line "$logs/$name.client.log" '^vanish-client: streaming' "$victim" 90
     local t0 t1
     t0=$(date +%s%N)
     kill "$victim" 2>/dev/null          # hermit-run stops its QEMU: frames just stop
