@@ -8,6 +8,7 @@ Knows the files the benchmarks write (bench/report.py's layout) by name:
   noise_fwq.csv  -> noise_hist.png  histogram of FWQ sample durations
   net.csv        -> net_latency.png one-way latency vs message size (log x)
                     net_stream.png  stream bandwidth, bars per system
+  net-tcp.csv    -> the same two as net-tcp_*.png (the loopback TCP link)
 and any CSV with the columns system, benchmark, size, value (OSU-style
 rows, rep optional) -> <benchmark>.png if the benchmark's name starts with
 the CSV's (osu.csv: osu_latency.png), else <csvname>_<benchmark>.png: one
@@ -185,11 +186,13 @@ def plot_net(path, outdir):
         if r["metric"] == "pingpong_rtt":
             series.setdefault(r["system"], {}).setdefault(float(r["param"]), []).append(
                 r["value"] / 2)
-    lat = os.path.join(outdir, "net_latency.png")
-    lines_plot(lat, "TCP one-way latency vs message size", "message size", "latency (us)",
+    stem = os.path.splitext(os.path.basename(path))[0]         # net, or net-tcp for that link
+    link = " (loopback TCP link)" if stem == "net-tcp" else ""
+    lat = os.path.join(outdir, f"{stem}_latency.png")
+    lines_plot(lat, "TCP one-way latency vs message size" + link, "message size", "latency (us)",
                {s: series[s] for s in systems_in(rows) if s in series}, logy=True)
-    bw = os.path.join(outdir, "net_stream.png")
-    bars(bw, "TCP stream bandwidth", "MB/s", [("stream", by_system(rows, "stream_bw"))],
+    bw = os.path.join(outdir, f"{stem}_stream.png")
+    bars(bw, "TCP stream bandwidth" + link, "MB/s", [("stream", by_system(rows, "stream_bw"))],
          systems_in(rows))
     return [lat, bw]
 
@@ -239,7 +242,8 @@ def osu_table(path):
     return report.table(rows, specs)
 
 
-PLOTTERS = {"boot.csv": plot_boot, "noise_fwq.csv": plot_noise, "net.csv": plot_net}
+PLOTTERS = {"boot.csv": plot_boot, "noise_fwq.csv": plot_noise, "net.csv": plot_net,
+            "net-tcp.csv": plot_net}
 
 
 def is_osu(path):

@@ -33,7 +33,9 @@ else
     boot_args=() noise_args=() syscalls_args=() net_args=() osu_args=() hosts_args=() icount_args=()
 fi
 
-stages=(boot noise syscalls net)
+# net-tcp: the same pair joined through a loopback TCP connection, the
+# unprivileged way to link VMs on two hosts (host Nagle in the path).
+stages=(boot noise syscalls net net-tcp)
 # OSU latency, bandwidth and allreduce on both systems (bench/osu/suite.py),
 # the same across two test hosts (bench/osu/hosts.py, root only), then the
 # deterministic companion: instructions per round trip under icount.
@@ -49,6 +51,7 @@ for stage in "${stages[@]}"; do
     noise)    bench/noise/run.py "${noise_args[@]}" "$out" ;;
     syscalls) bench/syscalls/run.py "${syscalls_args[@]}" "$out" ;;
     net)      bench/net/run.py "${net_args[@]}" "$out" ;;
+    net-tcp)  bench/net/run.py --link tcp "${net_args[@]}" "$out" ;;
     osu)      bench/osu/suite.py "${osu_args[@]}" "$out" ;;
     hosts)    bench/osu/hosts.py "${hosts_args[@]}" "$out" ;;
     icount)   bench/osu/icount.py "${icount_args[@]}" "$out" ;;

@@ -91,3 +91,29 @@ UNIT_SRC_dhcp_options := net/dhcp_options.c
 UNIT_TESTS += siphash
 UNIT_SRC_siphash := net/siphash.c
 HOST_CFLAGS += -Inet
+
+# lwIP's core as net/lwip/build.sh compiles it, without the socket API:
+# for host programs that run the port's TCP without threads, with the
+# configuration tests/fuzz/lwip/lwipopts.h derives from ours.
+LWIP_CORE_SRC := core/def.c core/dns.c core/inet_chksum.c core/init.c core/ip.c core/mem.c \
+    core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c \
+    core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/autoip.c \
+    core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/igmp.c core/ipv4/ip4.c \
+    core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
+LWIP_HOST_SRC = net/dhcp_hooks.c net/dhcp_options.c net/tcp_isn.c net/siphash.c \
+    tests/fuzz/lwip/isn_host.c $(addprefix $(LWIP_PREFIX)/src/,$(LWIP_CORE_SRC))
+LWIP_HOST_INC = -Itests/fuzz/lwip -Inet/include -I$(LWIP_PREFIX)/src/include
+
+# The sender's loss recovery against a scripted receiver
+# (net/lwip/patches/tcp-newreno.patch). Our test with our warnings;
+# lwIP's code with none (not ours to fix).
+ifneq ($(LWIP_PREFIX),)
+UNIT_TESTS += tcp_recovery
+$(BUILD)/unit/test_tcp_recovery: tests/unit/test_tcp_recovery.c tests/unit/check.h \
+        $(LWIP_STAMP) tests/fuzz/lwip/lwipopts.h net/include/lwipopts.h net/include/lwip_hooks.h
+	@mkdir -p $(@D) $(BUILD)/net/host
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(LWIP_HOST_INC) $(HOST_CFLAGS) -c -o $(BUILD)/net/host/test_tcp_recovery.o $<
+	$(Q)$(HOSTCC) $(LWIP_HOST_INC) $(HOST_CFLAGS) -w -o $@ $(BUILD)/net/host/test_tcp_recovery.o \
+	  $(LWIP_HOST_SRC)
+endif

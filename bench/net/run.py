@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """run.py - the network benchmark, unikernel pair vs Linux-guest pair.
 
-    bench/net/run.py [--repeat N] [--rounds R] [--stream-mib M] [--smp N] [OUTDIR]
+    bench/net/run.py [--repeat N] [--rounds R] [--stream-mib M] [--smp N]
+                     [--link unix|tcp] [OUTDIR]
 
 Two VMs per run, joined by a QEMU stream netdev on a unix socket (no host
-network), both booted with the same QEMU options: -M pc, -accel
+network) or, with --link tcp, on a loopback TCP connection, both booted with the same QEMU options: -M pc, -accel
 tcg,thread=multi, -cpu max, -m 256M, --smp vCPUs (default 1), a
 virtio-net-pci NIC. bench/net/netbench.c runs on both: "server" on the
 first VM, "client" on the second, which measures TCP ping-pong round
@@ -29,6 +30,7 @@ import argparse
 import glob
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,8 @@ MODULE_PATHS = {"failover": "kernel/net/core/", "net_failover": "kernel/drivers/
                 "virtio_net": "kernel/drivers/net/"}
 SERVER_IP, CLIENT_IP = "10.0.0.1", "10.0.0.2"
 RUN_TIMEOUT = 300
+LINKS = {"unix": "unix-socket stream netdev",
+         "tcp": "stream netdev over loopback TCP (the unprivileged multi-host link)"}
 
 
 def say(msg):
@@ -107,35 +111,49 @@ def build_linux():
     return keyed
 
 
-def netdev(sock, server, mac):
+def free_port():
+    """A loopback TCP port nobody holds now (the server's QEMU binds it next)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def netdev(link, server, mac):
+    """link: ("unix", path) or ("tcp", port): QEMU's stream netdev either way,
+    on a private socket file or on loopback TCP (how VMs on two hosts meet
+    without privileges)."""
     mode = "server=on" if server else "server=off,reconnect-ms=100"
+    kind, where = link
+    addr = (f"addr.type=unix,addr.path={where}" if kind == "unix"
+            else f"addr.type=inet,addr.host=127.0.0.1,addr.port={where}")
     return ["--qemu-arg=-netdev",
-            f"--qemu-arg=stream,id=n0,{mode},addr.type=unix,addr.path={sock}",
+            f"--qemu-arg=stream,id=n0,{mode},{addr}",
             "--qemu-arg=-device", f"--qemu-arg=virtio-net-pci,netdev=n0,mac={mac}"]
 
 
-def commands(system, sock, args, initrd):
+def commands(system, link, args, initrd):
     client_args = ["-r", str(args.rounds), "-s", str(args.stream_mib)]
     common = ["--timeout", str(RUN_TIMEOUT), "--smp", str(args.smp)]
     if system == "hermit":
         server = [HERMIT_RUN] + common + ["--kopt", f"ip={SERVER_IP}/24"] + \
-            netdev(sock, True, "52:54:00:00:02:01") + [IMAGE, "--", "server"]
+            netdev(link, True, "52:54:00:00:02:01") + [IMAGE, "--", "server"]
         client = [HERMIT_RUN] + common + ["--kopt", f"ip={CLIENT_IP}/24"] + \
-            netdev(sock, False, "52:54:00:00:02:02") + [IMAGE, "--", "client", SERVER_IP] + \
+            netdev(link, False, "52:54:00:00:02:02") + [IMAGE, "--", "client", SERVER_IP] + \
             client_args
     else:
         base = [LINUX_RUN] + common + ["--initrd", initrd]
-        server = base + netdev(sock, True, "52:54:00:00:03:01") + \
+        server = base + netdev(link, True, "52:54:00:00:03:01") + \
             ["--", "netbench", "-L", f"{SERVER_IP}/24", "server"]
-        client = base + netdev(sock, False, "52:54:00:00:03:02") + \
+        client = base + netdev(link, False, "52:54:00:00:03:02") + \
             ["--", "netbench", "-L", f"{CLIENT_IP}/24", "client", SERVER_IP] + client_args
     return server, client
 
 
 def run_pair(system, args, initrd, rep):
     with tempfile.TemporaryDirectory(prefix="bench-net-") as tmp:
-        sock = os.path.join(tmp, "link.sock")
-        server_cmd, client_cmd = commands(system, sock, args, initrd)
+        link = (("unix", os.path.join(tmp, "link.sock")) if args.link == "unix"
+                else ("tcp", free_port()))
+        server_cmd, client_cmd = commands(system, link, args, initrd)
         log = open(os.path.join(tmp, "server.log"), "w+")
         server = subprocess.Popen(server_cmd, stdin=subprocess.DEVNULL, stdout=log,
                                   stderr=subprocess.STDOUT)
@@ -184,11 +202,11 @@ def table(results, args):
                                  (65536, "64 KiB one-way latency (µs)"))]
     specs.append(dict(metric="stream_bw", label="stream (MB/s)", goal="≥ 1.0",
                       ok=lambda r: r >= 1.0))
-    header = (f"# TCP between two VMs: HermitCore-C pair vs Linux-guest pair\n\n"
+    header = (f"# TCP between two VMs ({args.link} link): HermitCore-C pair vs Linux-guest pair\n\n"
               f"{args.repeat} interleaved runs per system; per run {args.rounds} round trips "
               f"(8 B, 1 KiB; {args.rounds // 4 + 1} for 64 KiB) and a {args.stream_mib} MiB "
               f"stream. QEMU -M pc -accel tcg,thread=multi -cpu max -smp {args.smp} -m 256M, "
-              "virtio-net-pci on a unix-socket stream netdev. One-way = median round trip / 2; "
+              f"virtio-net-pci on a {LINKS[args.link]}. One-way = median round trip / 2; "
               "the bracket is the spread of the per-run medians. TCG: emulated time on a "
               f"shared {os.cpu_count()}-CPU host.\n")
     return header + "\n" + report.table(results, specs, goals=True)
@@ -201,6 +219,8 @@ def main():
     p.add_argument("--rounds", type=int, default=1000)
     p.add_argument("--stream-mib", type=int, default=64)
     p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--link", choices=sorted(LINKS), default="unix",
+                   help="how the two QEMUs meet (default unix; results go to net.* or net-tcp.*)")
     args = p.parse_args()
     outdir = report.outdir(args.outdir)
 
@@ -208,11 +228,12 @@ def main():
     build_hermit()
     initrd = build_linux()
     results = []
-    progress = report.Progress("net", args.repeat * 2)
+    name = "net" if args.link == "unix" else "net-" + args.link
+    progress = report.Progress(name, args.repeat * 2)
     for rep, system in report.interleave(args.repeat):
         progress.step(f"run {rep}/{args.repeat} {system}")
         results += run_pair(system, args, initrd, rep)
-    report.write_report(outdir, "net", results, table(results, args))
+    report.write_report(outdir, name, results, table(results, args))
     say(f"results in {outdir}")
 
 

@@ -64,12 +64,13 @@ class System:
 # Adding a system is one entry here.
 SYSTEMS = {
     "hermit": System("hermit", [MPIRUN],
-                     lambda b: os.path.join(ROOT, "build", "osu", b + ".elf"),
+                     lambda b: os.path.join(ROOT, os.environ.get("BUILD") or "build", "osu",
+                                            b + ".elf"),
                      "run 'make' to build the images"),
     # The Linux guest: the same sources built by bench/baseline/linux-mpicc
     # (make osu-linux), booted by the same launcher.
     "linux": System("linux", [MPIRUN, "--guest", "linux"],
-                    lambda b: os.path.join(ROOT, "build", "osu-linux", b),
+                    lambda b: os.path.join(ROOT, os.environ.get("BUILD") or "build", "osu-linux", b),
                     "build it with bench/baseline/linux-mpicc"),
 }
 

@@ -36,17 +36,10 @@ FUZZ_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c
 FUZZ_SRC_metadata := libc/metadata_parse.c
 FUZZ_SRC_dhcp_options := net/dhcp_options.c
 
-# lwIP's core as net/lwip/build.sh builds it, without the socket API.
+# lwIP's core and our hooks as net/net.mk lists them for host programs.
 ifneq ($(LWIP_PREFIX),)
 FUZZ_C_TARGETS += lwip
-LWIP_CORE_SRC := core/def.c core/dns.c core/inet_chksum.c core/init.c core/ip.c core/mem.c \
-    core/memp.c core/netif.c core/pbuf.c core/raw.c core/stats.c core/sys.c core/tcp.c \
-    core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/autoip.c \
-    core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/igmp.c core/ipv4/ip4.c \
-    core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
-FUZZ_SRC_lwip := net/dhcp_hooks.c net/dhcp_options.c net/tcp_isn.c net/siphash.c tests/fuzz/lwip/isn_host.c \
-    $(addprefix $(LWIP_PREFIX)/src/,$(LWIP_CORE_SRC))
-# First: the host lwipopts.h, arch/cc.h and console.h; lwIP's code is not ours to warn about.
+FUZZ_SRC_lwip = $(LWIP_HOST_SRC)
 FUZZ_XFLAGS_lwip := -Itests/fuzz/lwip -Inet/include -I$(LWIP_PREFIX)/src/include -w
 FUZZ_XDEPS_lwip := $(wildcard tests/fuzz/lwip/*.h tests/fuzz/lwip/arch/*.h) net/include/lwipopts.h \
     net/include/lwip_hooks.h

@@ -1,0 +1,404 @@
+/*
+ * test_tcp_recovery.c - lwIP's loss recovery as a sender, against a
+ * scripted receiver on a simulated wire that drops chosen segments.
+ *
+ * Why: lwIP is our only TCP, and a virtual switch drops the tails of
+ * bursts; how fast the sender repairs a hole decides MPI bandwidth
+ * (net/lwip/patches/tcp-newreno.patch). The test runs the port's lwIP
+ * configuration on the host (tests/fuzz/lwip/lwipopts.h: no threads), a
+ * virtual clock in 1 ms steps, a 5 ms one-way wire, and a receiver that
+ * acknowledges every segment it gets with its cumulative ACK (so every
+ * segment behind a hole produces a duplicate ACK, as a real receiver's
+ * would) and keeps out-of-order data.
+ *
+ * Each case sends 512 KiB from lwIP, drops the first transmission of
+ * the listed segments (numbered from 0 in sending order, data segments
+ * only), and checks how long the transfer took, how many segments were
+ * resent, and that the receiver got every byte in order.
+ */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lwip/etharp.h"
+#include "lwip/inet_chksum.h"
+#include "lwip/init.h"
+#include "lwip/ip.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/tcp.h"
+#include "lwip/stats.h"
+#include "lwip/tcp.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+#define ONE_WAY_MS      5
+#define TOTAL_BYTES     (512 * 1024)
+#define PEER_WND_SHIFT  5               /* the receiver offers 2 MiB */
+#define PEER_PORT       5000
+#define WIRE_MAX        4096
+
+static const u8_t lwip_mac[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x02 };
+static const u8_t peer_mac[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 };
+
+/* --- the wire: frames in flight, each due at a time ------------------------- */
+struct frame {
+    u32_t due;
+    int to_lwip;
+    u16_t len;
+    u8_t data[1514];
+};
+
+static struct frame wire[WIRE_MAX];
+static unsigned wire_count;
+static u32_t now_ms;
+
+u32_t sys_now(void)
+{
+    return now_ms;
+}
+
+static void wire_put(int to_lwip, const void *data, u16_t len)
+{
+    if (wire_count == WIRE_MAX || len > sizeof(wire[0].data))
+        abort();                        /* the test is wrong, not lwIP */
+    struct frame *f = &wire[wire_count++];
+    f->due = now_ms + ONE_WAY_MS;
+    f->to_lwip = to_lwip;
+    f->len = len;
+    memcpy(f->data, data, len);
+}
+
+/* --- the receiver ------------------------------------------------------------ */
+static struct {
+    u32_t irs, rcv_nxt;         /* its initial and next expected sequence numbers */
+    u32_t base;                 /* the sequence number of stream byte 0 */
+    u16_t lwip_port;
+    int established;
+    u8_t *have;                 /* per byte of the stream: received */
+    u32_t data_segments;        /* first transmissions seen (numbering for drops) */
+    u32_t resent_segments;      /* segments at or below the highest seq seen */
+    u32_t highest_end;
+    const u32_t *drop;
+    unsigned ndrop;
+    u32_t done_at;              /* ms when every byte had arrived */
+} rx;
+
+static ip4_addr_t lwip_ip, peer_ip, mask;
+static struct netif netif;
+
+static u16_t tcp_sum(const u8_t *ip)
+{
+    u16_t ihl = (ip[0] & 15) * 4, total = (u16_t)(ip[2] << 8 | ip[3]);
+    ip_addr_t s, d;
+    memcpy(&s, ip + 12, 4);
+    memcpy(&d, ip + 16, 4);
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, total - ihl, PBUF_RAM);
+    pbuf_take(p, ip + ihl, total - ihl);
+    u16_t sum = ip_chksum_pseudo(p, IP_PROTO_TCP, p->tot_len, &s, &d);
+    pbuf_free(p);
+    return sum;
+}
+
+/* A segment from the receiver: flags, its ack, optional SYN options. */
+static void peer_send(u8_t flags, u32_t seq, u32_t ack, int syn_options)
+{
+    u8_t f[14 + 20 + 28] = { 0 };
+    u8_t *ip = f + 14, *tcp = ip + 20;
+    u16_t optlen = syn_options ? 8 : 0, total = (u16_t)(20 + 20 + optlen);
+
+    memcpy(f, lwip_mac, 6);
+    memcpy(f + 6, peer_mac, 6);
+    f[12] = 0x08;
+    ip[0] = 0x45;
+    ip[2] = (u8_t)(total >> 8), ip[3] = (u8_t)total;
+    ip[8] = 64, ip[9] = IP_PROTO_TCP;
+    memcpy(ip + 12, &peer_ip, 4);
+    memcpy(ip + 16, &lwip_ip, 4);
+    u16_t isum = inet_chksum(ip, 20);
+    memcpy(ip + 10, &isum, 2);
+    tcp[0] = PEER_PORT >> 8, tcp[1] = PEER_PORT & 255;
+    tcp[2] = (u8_t)(rx.lwip_port >> 8), tcp[3] = (u8_t)rx.lwip_port;
+    u32_t nseq = lwip_htonl(seq), nack = lwip_htonl(ack);
+    memcpy(tcp + 4, &nseq, 4);
+    memcpy(tcp + 8, &nack, 4);
+    tcp[12] = (u8_t)((20 + optlen) / 4) << 4;
+    tcp[13] = flags;
+    tcp[14] = 0xff, tcp[15] = 0xff;     /* window 65535 << PEER_WND_SHIFT */
+    if (syn_options) {
+        u8_t opts[8] = { 2, 4, 1460 >> 8, 1460 & 255, 1, 3, 3, PEER_WND_SHIFT };
+        memcpy(tcp + 20, opts, sizeof(opts));
+    }
+    u16_t tsum = tcp_sum(ip);
+    memcpy(tcp + 16, &tsum, 2);
+    wire_put(1, f, (u16_t)(14 + total));
+}
+
+static int dropped(u32_t n)
+{
+    for (unsigned i = 0; i < rx.ndrop; i++)
+        if (rx.drop[i] == n)
+            return 1;
+    return 0;
+}
+
+/* lwIP asks for the receiver's MAC before its first segment. */
+static void answer_arp(const u8_t *req)
+{
+    u8_t f[42];
+
+    if (req[21] != 1)                   /* only requests */
+        return;
+    memcpy(f, lwip_mac, 6);
+    memcpy(f + 6, peer_mac, 6);
+    memcpy(f + 12, req + 12, 8);        /* type ARP, Ethernet/IPv4, sizes */
+    f[20] = 0, f[21] = 2;               /* reply */
+    memcpy(f + 22, peer_mac, 6);
+    memcpy(f + 28, &peer_ip, 4);
+    memcpy(f + 32, req + 22, 10);       /* the asker's MAC and address */
+    wire_put(1, f, sizeof(f));
+}
+
+/* The receiver takes a frame lwIP sent. */
+static void peer_input(const u8_t *f, u16_t len)
+{
+    if (len >= 42 && f[12] == 0x08 && f[13] == 0x06) {
+        answer_arp(f);
+        return;
+    }
+    if (len < 14 + 40 || f[12] != 0x08 || f[13] != 0x00)
+        return;
+    const u8_t *ip = f + 14, *tcp = ip + (ip[0] & 15) * 4;
+    u16_t total = (u16_t)(ip[2] << 8 | ip[3]);
+    u16_t dlen = (u16_t)(total - (tcp - ip) - (tcp[12] >> 4) * 4);
+    u32_t seq = (u32_t)tcp[4] << 24 | (u32_t)tcp[5] << 16 | (u32_t)tcp[6] << 8 | tcp[7];
+    u8_t flags = tcp[13];
+
+    if (flags & TCP_SYN) {
+        rx.lwip_port = (u16_t)(tcp[0] << 8 | tcp[1]);
+        rx.rcv_nxt = rx.base = rx.highest_end = seq + 1;
+        peer_send(TCP_SYN | TCP_ACK, rx.irs, rx.rcv_nxt, 1);
+        return;
+    }
+    rx.established = 1;
+    if (dlen == 0)
+        return;
+    u32_t end = seq + dlen;
+    if (TCP_SEQ_LEQ(end, rx.highest_end)) {
+        rx.resent_segments++;
+    } else {
+        u32_t n = rx.data_segments++;
+        rx.highest_end = end;
+        if (dropped(n))
+            return;
+    }
+    u32_t base = rx.base;
+    const u8_t *payload = tcp + (tcp[12] >> 4) * 4;
+    for (u32_t i = 0; i < dlen; i++) {
+        u32_t pos = seq - base + i;
+        if (pos < TOTAL_BYTES && !rx.have[pos]) {
+            rx.have[pos] = 1;
+            CHECK(payload[i] == (u8_t)(pos * 7 + pos / 251));
+        }
+    }
+    while (rx.rcv_nxt - base < TOTAL_BYTES && rx.have[rx.rcv_nxt - base])
+        rx.rcv_nxt++;
+    if (rx.rcv_nxt - base == TOTAL_BYTES && !rx.done_at)
+        rx.done_at = now_ms;
+    peer_send(TCP_ACK, rx.irs + 1, rx.rcv_nxt, 0);
+}
+
+/* --- lwIP's side --------------------------------------------------------------- */
+static err_t linkoutput(struct netif *nif, struct pbuf *p)
+{
+    u8_t buf[1514];
+
+    (void)nif;
+    if (p->tot_len > sizeof(buf))
+        abort();
+    pbuf_copy_partial(p, buf, p->tot_len, 0);
+    wire_put(0, buf, p->tot_len);
+    return ERR_OK;
+}
+
+static err_t wire_netif_init(struct netif *nif)
+{
+    nif->name[0] = 't';
+    nif->name[1] = 'r';
+    nif->output = etharp_output;
+    nif->linkoutput = linkoutput;
+    nif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(nif->hwaddr, lwip_mac, ETH_HWADDR_LEN);
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    nif->mtu = 1500;
+    return ERR_OK;
+}
+
+static u8_t pattern[TOTAL_BYTES];
+static u32_t queued;
+
+/* Keeps lwIP's send buffer full, as MPI's writev does. */
+static void feed(struct tcp_pcb *pcb)
+{
+    while (queued < TOTAL_BYTES) {
+        u32_t n = LWIP_MIN((u32_t)tcp_sndbuf(pcb), TOTAL_BYTES - queued);
+        n = LWIP_MIN(n, 0xffffu);
+        if (n == 0 || tcp_write(pcb, pattern + queued, (u16_t)n, 0) != ERR_OK)
+            break;
+        queued += n;
+    }
+    tcp_output(pcb);
+}
+
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+    (void)arg, (void)len;
+    feed(pcb);
+    return ERR_OK;
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    CHECK(err == ERR_OK);
+    feed(pcb);
+    return ERR_OK;
+}
+
+static void setup_once(void)
+{
+    static int done;
+
+    if (done)
+        return;
+    done = 1;
+    lwip_init();
+    IP4_ADDR(&lwip_ip, 10, 0, 0, 2);
+    IP4_ADDR(&peer_ip, 10, 0, 0, 1);
+    IP4_ADDR(&mask, 255, 255, 255, 0);
+    netif_add(&netif, &lwip_ip, &mask, &peer_ip, NULL, wire_netif_init, ethernet_input);
+    netif_set_default(&netif);
+    netif_set_link_up(&netif);
+    netif_set_up(&netif);
+    for (u32_t i = 0; i < TOTAL_BYTES; i++)
+        pattern[i] = (u8_t)(i * 7 + i / 251);
+}
+
+struct result {
+    u32_t ms;                   /* first SYN to the last byte at the receiver */
+    u32_t resent;               /* segments the receiver saw twice or more */
+};
+
+/* One transfer with the first transmissions numbered in `drop` lost. */
+static struct result transfer(const u32_t *drop, unsigned ndrop)
+{
+    static u8_t have[TOTAL_BYTES];
+    struct result r = { 0, 0 };
+
+    setup_once();
+    memset(&rx, 0, sizeof(rx));
+    memset(have, 0, sizeof(have));
+    rx.have = have;
+    rx.irs = 0x10000;
+    rx.drop = drop;
+    rx.ndrop = ndrop;
+    queued = 0;
+    wire_count = 0;
+
+    struct tcp_pcb *pcb = tcp_new();
+    tcp_sent(pcb, on_sent);
+    CHECK(tcp_connect(pcb, &peer_ip, PEER_PORT, on_connected) == ERR_OK);
+    u32_t start = now_ms;
+    while (!rx.done_at && now_ms - start < 60000) {
+        now_ms++;
+        /* Deliver what is due, in order; delivering may add frames. */
+        for (unsigned i = 0; i < wire_count;) {
+            if (wire[i].due > now_ms) {
+                i++;
+                continue;
+            }
+            struct frame f = wire[i];
+            memmove(&wire[i], &wire[i + 1], (wire_count - i - 1) * sizeof(wire[0]));
+            wire_count--;
+            if (f.to_lwip) {
+                struct pbuf *p = pbuf_alloc(PBUF_RAW, f.len, PBUF_POOL);
+                pbuf_take(p, f.data, f.len);
+                if (netif.input(p, &netif) != ERR_OK)
+                    pbuf_free(p);
+            } else {
+                peer_input(f.data, f.len);
+            }
+            i = 0;
+        }
+        sys_check_timeouts();
+    }
+    r.ms = rx.done_at ? rx.done_at - start : 0;
+    r.resent = rx.resent_segments;
+    tcp_abort(pcb);
+    /* Let the abort's RST and any stray frame drain before the next case. */
+    now_ms += 1000;
+    wire_count = 0;
+    sys_check_timeouts();
+    return r;
+}
+
+static u32_t clean_ms;
+
+/* No loss: the yardstick for the others (slow start over a 10 ms RTT). */
+static void test_no_loss(void)
+{
+    struct result r = transfer(NULL, 0);
+    clean_ms = r.ms;
+    printf("  no loss: %u ms, %u resent\n", r.ms, r.resent);
+    CHECK(r.ms > 0);
+    CHECK(r.resent == 0);
+}
+
+/* One hole: three duplicate ACKs, one fast retransmit. */
+static void test_one_hole(void)
+{
+    static const u32_t drop[] = { 100 };
+    struct result r = transfer(drop, 1);
+    printf("  1 hole: %u ms, %u resent\n", r.ms, r.resent);
+    CHECK(r.ms > 0 && r.ms < clean_ms + 4 * 2 * ONE_WAY_MS);
+    CHECK(r.resent == 1);
+}
+
+/*
+ * Four holes in one window: the case NewReno exists for. Plain Reno
+ * repairs the first by fast retransmit and leaves the next three to the
+ * retransmission timeout (at least 150 ms here), then resends the rest
+ * of the window. NewReno resends each hole one round trip after the
+ * last: about four RTTs in all, and nothing twice that arrived once.
+ */
+static void test_four_holes_one_window(void)
+{
+    static const u32_t drop[] = { 100, 103, 106, 109 };
+    struct result r = transfer(drop, 4);
+    printf("  4 holes: %u ms, %u resent\n", r.ms, r.resent);
+    CHECK(r.ms > 0 && r.ms < clean_ms + 8 * 2 * ONE_WAY_MS);
+    CHECK(r.resent == 4);
+}
+
+/* Eight consecutive segments lost (a burst's middle at a full switch). */
+static void test_burst_of_eight(void)
+{
+    static const u32_t drop[] = { 200, 201, 202, 203, 204, 205, 206, 207 };
+    struct result r = transfer(drop, 8);
+    printf("  8 in a row: %u ms, %u resent\n", r.ms, r.resent);
+    CHECK(r.ms > 0 && r.ms < clean_ms + 12 * 2 * ONE_WAY_MS);
+    CHECK(r.resent == 8);
+}
+
+int main(void)
+{
+    static const struct check_case cases[] = {
+        { "no_loss", test_no_loss },
+        { "one_hole", test_one_hole },
+        { "four_holes_one_window", test_four_holes_one_window },
+        { "burst_of_eight", test_burst_of_eight },
+    };
+    return check_run("tcp_recovery", cases, sizeof(cases) / sizeof(cases[0]));
+}
