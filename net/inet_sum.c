@@ -1,0 +1,61 @@
+/*
+ * inet_sum.c - the Internet checksum (RFC 1071) for lwIP, eight bytes at
+ * a time.
+ *
+ * Why: lwIP's portable sum adds 16-bit words and cost 2.5 guest
+ * instructions per byte (measured under -icount): every TCP byte is
+ * summed once when it is sent and once when it arrives, so the two sums
+ * were about 40 % of a bulk transfer's instructions. Adding 64-bit words
+ * with the carry folded back in gives the same one's-complement sum
+ * (RFC 1071: the sum is independent of the word size and, on a little
+ * endian machine, comes out byte-swapped exactly as lwIP expects).
+ */
+#include "inet_sum.h"
+
+#include <string.h>
+
+static uint64_t add_carry(uint64_t sum, uint64_t word)
+{
+    uint64_t out;
+
+    if (__builtin_add_overflow(sum, word, &out))
+        out++;                  /* end-around carry: no overflow, sum < 2^64 - 1 */
+    return out;
+}
+
+static uint64_t load64(const unsigned char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));   /* any alignment: x86 loads it as one move */
+    return w;
+}
+
+uint16_t net_inet_sum(const void *data, int len)
+{
+    const unsigned char *p = data;
+    uint64_t sum = 0;
+    size_t n = len > 0 ? (size_t)len : 0;
+
+    for (; n >= 32; p += 32, n -= 32) {
+        sum = add_carry(sum, load64(p));
+        sum = add_carry(sum, load64(p + 8));
+        sum = add_carry(sum, load64(p + 16));
+        sum = add_carry(sum, load64(p + 24));
+    }
+    for (; n >= 8; p += 8, n -= 8)
+        sum = add_carry(sum, load64(p));
+    /* The tail, zero-padded to eight bytes: an odd last byte is the low
+     * half of its 16-bit word, as a little-endian load of it is. */
+    if (n) {
+        uint64_t tail = 0;
+        memcpy(&tail, p, n);
+        sum = add_carry(sum, tail);
+    }
+    /* Fold 64 -> 32 -> 16 bits, each carry added back in. */
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    return (uint16_t)sum;
+}
