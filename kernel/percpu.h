@@ -37,6 +37,7 @@ struct cpu {
     unsigned nr_threads;            /* live threads placed here (placement) */
     uint64_t slice_end;             /* ns; 0 when the core is not shared */
     int timer_armed;
+    uint64_t timer_deadline;        /* ns the armed timer fires at */
     volatile int idle_halted;       /* in hlt: only an IPI brings it back */
     uint64_t fs_base;               /* what MSR_FS_BASE holds now */
 

@@ -32,7 +32,15 @@ static struct thread *thread_of_sleep(struct list *l)
     return list_entry(l, struct thread, sleep_link);
 }
 
-/* Programs this CPU's one-shot timer for its next event, or stops it. */
+/*
+ * Programs this CPU's one-shot timer for its next event, or stops it.
+ * A timer already armed to fire no later than the next event is left
+ * alone: it fires early at worst, and the interrupt re-arms for what is
+ * due then. Reprogramming is three writes to the local APIC, each a trap
+ * into the hypervisor's APIC model, and this runs on every context
+ * switch: under TCG it was a fifth of a message-bound VM's host time
+ * (bench/profile.py, docs/bench-net.md).
+ */
 static void timer_rearm(struct cpu *c, uint64_t now)
 {
     uint64_t next = 0;
@@ -48,8 +56,12 @@ static void timer_rearm(struct cpu *c, uint64_t now)
         c->timer_armed = 0;
         return;
     }
-    apic_timer_oneshot(VECTOR_TIMER, next > now + MIN_TIMER_NS ? next - now : MIN_TIMER_NS);
+    if (c->timer_armed && c->timer_deadline <= next)
+        return;
+    uint64_t delay = next > now + MIN_TIMER_NS ? next - now : MIN_TIMER_NS;
+    apic_timer_oneshot(VECTOR_TIMER, delay);
     c->timer_armed = 1;
+    c->timer_deadline = now + delay;
 }
 
 static void sleeper_insert(struct cpu *c, struct thread *t)

@@ -12,6 +12,12 @@
  * thread) and otherwise queues the frame and wakes the driver thread.
  * Lock order: device, then core; output never blocks on the device.
  *
+ * Notifications: telling the device about a frame is a trap into the
+ * hypervisor, so frames are queued and the device hears of them once per
+ * burst: when the thread that produced them releases the core lock
+ * (net_core_on_unlock), or, for what the driver thread itself produced
+ * while delivering received frames (ACKs), after its receive batch.
+ *
  * Zero copy: the pbuf chain is handed to vnet_send with a reference held
  * until tx_done, which is the protocol lwIP's TCP expects (it skips
  * retransmitting a segment whose pbuf is still referenced). Chains that
@@ -25,6 +31,7 @@
 #include "netif/ethernet.h"
 
 #include "netif_vnet.h"
+#include "sys_arch.h"
 
 #include "clock.h"
 #include "console.h"
@@ -38,6 +45,7 @@
 #include <string.h>
 
 #define TXQ_LEN         512
+#define TXQ_BATCH       64      /* frames per notification at most, in a long burst */
 /* The longest the driver thread sleeps without news: a safety net only
  * (vnet_wake is never lost), so the boot CPU wakes at most once a second. */
 #define IDLE_WAIT_NS    (1000 * 1000 * 1000ull)
@@ -49,9 +57,15 @@ struct net_vnet {
     struct mutex dev_lock;          /* recursive: the driver thread re-enters via output */
     struct spinlock txq_lock;
     struct pbuf *txq[TXQ_LEN];      /* frames waiting for the device */
-    unsigned txq_head, txq_count;
+    unsigned txq_head, txq_count;   /* pushed under the core lock, popped under dev_lock */
+    struct thread *driver;          /* the driver thread, set once by itself */
     uint64_t rx_nomem, tx_overflow;
 };
+
+/* Every attached interface, for the core-unlock hook. Slots only fill,
+ * each before the count that publishes it. */
+static struct net_vnet *attached[VNET_DEVICES_MAX];
+static unsigned attached_count;
 
 /* Wakes the driver thread out of vnet_wait to send what senders queued. */
 static void vnet_kick(struct net_vnet *nv)
@@ -92,25 +106,53 @@ static void txq_pop(struct net_vnet *nv)
     spinlock_unlock(&nv->txq_lock);
 }
 
-/* Device held. Sends queued frames in order; false if the ring filled up. */
+/* Device held. Sends queued frames in order with one notification;
+ * false if the ring filled up. */
 static bool txq_flush(struct net_vnet *nv)
 {
     struct vnet_iov iov[VNET_IOV_MAX];
     struct pbuf *p;
+    bool all_sent = true;
 
     while ((p = txq_peek(nv))) {
         unsigned n = 0;
         for (struct pbuf *q = p; q; q = q->next)
             if (q->len)
                 iov[n++] = (struct vnet_iov){ q->payload, q->len };
-        int r = vnet_send(nv->dev, iov, n, p);
-        if (r == VNET_EAGAIN)
-            return false;
+        int r = vnet_queue(nv->dev, iov, n, p);
+        if (r == VNET_EAGAIN) {
+            all_sent = false;
+            break;
+        }
         txq_pop(nv);
         if (r != VNET_OK)
             pbuf_free(p);           /* a frame the device cannot take: dropped */
     }
-    return true;
+    vnet_flush(nv->dev);
+    return all_sent;
+}
+
+/* The core-unlock hook: the releasing thread sends what it queued. */
+static void vnet_core_unlocking(void)
+{
+    struct thread *self = thread_self();
+    unsigned n = __atomic_load_n(&attached_count, __ATOMIC_ACQUIRE);
+
+    for (unsigned i = 0; i < n; i++) {
+        struct net_vnet *nv = attached[i];
+        /* Only core-lock holders push, so nothing is added behind our back. */
+        if (!__atomic_load_n(&nv->txq_count, __ATOMIC_RELAXED))
+            continue;
+        if (nv->driver == self)
+            continue;               /* its loop flushes after the receive batch */
+        if (mutex_trylock(&nv->dev_lock) == KERR_OK) {
+            bool all_sent = txq_flush(nv);
+            mutex_unlock(&nv->dev_lock);
+            if (all_sent)
+                continue;
+        }
+        vnet_kick(nv);
+    }
 }
 
 /* lwIP's output; the core lock is held. */
@@ -137,13 +179,17 @@ static err_t vnet_linkoutput(struct netif *netif, struct pbuf *p)
         pbuf_free(q);
         return ERR_MEM;
     }
-    if (mutex_trylock(&nv->dev_lock) == KERR_OK) {
-        bool all_sent = txq_flush(nv);
-        mutex_unlock(&nv->dev_lock);
-        if (all_sent)
-            return ERR_OK;
+    /* Sent when the core lock is released, unless the burst is long (one
+     * tcp_output may emit a whole 1 MiB window): then a batch goes now. */
+    if (nv->txq_count >= TXQ_BATCH) {
+        if (mutex_trylock(&nv->dev_lock) == KERR_OK) {
+            bool all_sent = txq_flush(nv);
+            mutex_unlock(&nv->dev_lock);
+            if (all_sent)
+                return ERR_OK;
+        }
+        vnet_kick(nv);
     }
-    vnet_kick(nv);
     return ERR_OK;
 }
 
@@ -180,6 +226,7 @@ static void *vnet_thread(void *arg)
 {
     struct net_vnet *nv = arg;
 
+    nv->driver = thread_self();
     for (;;) {
         mutex_lock(&nv->dev_lock);
         unsigned got = vnet_poll(nv->dev, RX_BUDGET);
@@ -214,8 +261,10 @@ struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *
     struct thread_attr attr = { 64 * 1024, NET_CPU, true, "net-vnet" };
     struct thread *t;
 
-    if (!nv)
+    if (!nv || attached_count == VNET_DEVICES_MAX) {
+        free(nv);
         return NULL;
+    }
     nv->dev = dev;
     mutex_init(&nv->dev_lock, MUTEX_RECURSIVE);
     nv->txq_lock = (struct spinlock)SPINLOCK_INIT;
@@ -225,6 +274,10 @@ struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *
         return NULL;
     }
     vnet_set_polling(dev, false);
+    /* Before the first frame (DHCP's): the hook sends what it finds. */
+    attached[attached_count] = nv;
+    __atomic_store_n(&attached_count, attached_count + 1, __ATOMIC_RELEASE);
+    net_core_on_unlock(vnet_core_unlocking);
 
     LOCK_TCPIP_CORE();
     netif_add(&nv->netif, cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->addr,

@@ -12,6 +12,9 @@
 #include "lwip/opt.h"
 #include "lwip/sys.h"
 #include "lwip/err.h"
+#include "lwip/tcpip.h"
+
+#include "sys_arch.h"
 
 #include "clock.h"
 #include "console.h"
@@ -165,8 +168,20 @@ void sys_mutex_lock(sys_mutex_t *m)
     mutex_lock(&(*m)->mutex);
 }
 
+static void (*core_unlock_hook)(void);
+
+void net_core_on_unlock(void (*fn)(void))
+{
+    __atomic_store_n(&core_unlock_hook, fn, __ATOMIC_RELEASE);
+}
+
 void sys_mutex_unlock(sys_mutex_t *m)
 {
+    if (m == &lock_tcpip_core) {
+        void (*hook)(void) = __atomic_load_n(&core_unlock_hook, __ATOMIC_ACQUIRE);
+        if (hook)
+            hook();
+    }
     mutex_unlock(&(*m)->mutex);
 }
 

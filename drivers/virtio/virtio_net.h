@@ -35,8 +35,13 @@
  *   buffers and are valid only during the call; the callback MUST copy
  *   what it keeps, and MAY modify the bytes. It MUST NOT call vnet_poll
  *   on the same device; it MAY call vnet_send.
- * - tx_done MAY be called from vnet_send (when it reclaims ring space)
- *   and from vnet_poll.
+ * - vnet_queue is vnet_send without telling the device: the frame goes
+ *   out at the next vnet_flush (or vnet_send, vnet_poll, vnet_wait). One
+ *   notification for a burst instead of one per frame; each is a trap
+ *   into the hypervisor. The caller MUST flush before it stops driving
+ *   the device for a while.
+ * - tx_done MAY be called from vnet_send/vnet_queue (when they reclaim
+ *   ring space) and from vnet_poll.
  * - link_up and mtu are refreshed by vnet_poll (on a configuration
  *   interrupt, or every 100 ms in polling mode) and vnet_link_refresh.
  */
@@ -129,6 +134,9 @@ struct netdev *vnet_get(unsigned index);
 
 int vnet_set_client(struct netdev *dev, const struct vnet_client *client);
 int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie);
+int vnet_queue(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie);
+/* Makes queued frames visible to the device and notifies it if it asked to be. */
+void vnet_flush(struct netdev *dev);
 /* Delivers up to `budget` frames (0: no limit) and reclaims sent ones; returns frames delivered. */
 unsigned vnet_poll(struct netdev *dev, unsigned budget);
 /*

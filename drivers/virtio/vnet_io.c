@@ -80,7 +80,7 @@ static void tx_reclaim(struct netdev *dev)
     }
 }
 
-int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie)
+int vnet_queue(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie)
 {
     struct vnet_state *st = dev->state;
     struct virtq_buf bufs[TX_DESC_MAX];
@@ -110,13 +110,28 @@ int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *
         return VNET_EAGAIN;
     }
     virtq_add(&st->tx, bufs, nb, 0, cookie ? cookie : &st->no_cookie);
-    if (virtq_kick_prepare(&st->tx)) {
-        virtio_notify(st->vdev, &st->tx);
-        dev->stats.kicks++;
-    }
     dev->stats.tx_frames++;
     dev->stats.tx_bytes += total;
     return VNET_OK;
+}
+
+void vnet_flush(struct netdev *dev)
+{
+    struct vnet_state *st = dev->state;
+
+    if (st && virtq_kick_prepare(&st->tx)) {
+        virtio_notify(st->vdev, &st->tx);
+        dev->stats.kicks++;
+    }
+}
+
+int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie)
+{
+    int r = vnet_queue(dev, iov, n, cookie);
+
+    if (r == VNET_OK)
+        vnet_flush(dev);
+    return r;
 }
 
 /* Hands the collected frame to the client (or drops it) and recycles its buffers. */
@@ -157,6 +172,7 @@ unsigned vnet_poll(struct netdev *dev, unsigned budget)
 
     if (!st || !st->has_client || st->broken)
         return 0;
+    vnet_flush(dev);
     tx_reclaim(dev);
     while (budget == 0 || delivered < budget) {
         r = virtq_get(&st->rx, &len, &cookie);
@@ -227,6 +243,7 @@ int vnet_wait(struct netdev *dev, uint64_t deadline_ns)
 {
     struct vnet_state *st = dev->state;
 
+    vnet_flush(dev);
     dev->stats.waits++;
     if (dev->polling || dev->vector_queue < 0) {
         while (!has_work(st) && !take_wake_request(st)) {
