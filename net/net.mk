@@ -13,7 +13,9 @@
 # by flags and port headers instead).
 LWIP_CFLAGS = $(filter-out -Werror -Wall -Wextra -MMD -MP,$(LIBC_CFLAGS)) -w -I$(CURDIR)/net/include
 LWIP_STAMP := $(BUILD)/lwip.mk
-LWIP_SRC   := net/lwip/build.sh net/lwip/lwip.sha256 $(wildcard net/lwip/patches/*.patch) \
+# The patches' folder too: its time changes when a patch is removed, which
+# no remaining file's time would tell.
+LWIP_SRC   := net/lwip/build.sh net/lwip/lwip.sha256 net/lwip/patches $(wildcard net/lwip/patches/*.patch) \
               $(wildcard net/include/*.h net/include/arch/*.h) \
               $(wildcard libc/include/*.h libc/include/*/*.h)
 
