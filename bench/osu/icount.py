@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """icount.py - guest instructions per MPI round trip, HermitCore-C vs Linux guest.
 
-    bench/osu/icount.py [--quick] [--repeat R] [--iters N1,N2] OUTDIR
+    bench/osu/icount.py [--quick] [--repeat R] [--iters N1,N2] [--bulk-iters M1,M2] OUTDIR
 
 The deterministic companion of the OSU latency runs: osu_latency -m 8:8
 on 2 VMs through cluster/hermit-mpirun --icount --kopt stats, so guest
@@ -18,6 +18,10 @@ summed over both VMs is the instructions one 8-byte round trip costs
 (both ranks: send, receive, the stacks, the interrupts). The Linux side
 is quantized: /proc/uptime has 10 ms = 1e7 instructions resolution per
 value, and the bound this puts on the result is printed with it.
+
+The same with 1 MiB messages (-m 1048576:1048576, iteration counts
+M1 < M2) gives the bulk path's cost as instructions per byte moved: a
+round trip moves 2 MiB, so per byte = per round trip / 2^21.
 
 Runs are interleaved (hermit, linux, hermit, linux, ...). Writes
 OUTDIR/osu_icount.csv (bench/report.py samples: busy per run, in
@@ -39,8 +43,9 @@ from bench import report  # noqa: E402
 NAME = "osu_icount"
 MPIRUN = os.path.join(ROOT, "cluster", "hermit-mpirun")
 LINUX_MPICC = os.path.join(ROOT, "bench", "baseline", "linux-mpicc")
-HERMIT_IMAGE = os.path.join(ROOT, "build", "osu", "osu_latency.elf")
-LINUX_PROGRAM = os.path.join(ROOT, "build", "osu-linux", "osu_latency")
+BUILD = os.environ.get("BUILD") or "build"
+HERMIT_IMAGE = os.path.join(ROOT, BUILD, "osu", "osu_latency.elf")
+LINUX_PROGRAM = os.path.join(ROOT, BUILD, "osu-linux", "osu_latency")
 LINUX_SOURCES = [os.path.join(HERE, "osu_latency.c"), os.path.join(HERE, "osu_util.c")]
 VMS = 2
 WARMUP = 100
@@ -83,12 +88,13 @@ def busy_linux(text):
     return per_vm
 
 
-def run(system, program, iters, log):
+def run(system, program, size, iters, log):
     cmd = [MPIRUN, "-n", str(VMS), "-l", "--icount", "--kopt", "stats",
            "--timeout", str(RUN_TIMEOUT)]
     if system == "linux":
         cmd += ["--guest", "linux"]
-    cmd += [program, "-m", "8:8", "-i", str(iters), "-x", str(WARMUP)]
+    warmup = WARMUP if size == 8 else 2
+    cmd += [program, "-m", f"{size}:{size}", "-i", str(iters), "-x", str(warmup)]
     out = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True, timeout=RUN_TIMEOUT + 60)
     with open(log, "w") as f:
@@ -109,40 +115,61 @@ def main():
     p.add_argument("--repeat", type=int, default=None, metavar="R", help="default 3 (quick 1)")
     p.add_argument("--iters", default=None, metavar="N1,N2",
                    help="the two -i counts (default 2000,52000; quick 1000,21000)")
+    p.add_argument("--bulk-iters", default=None, metavar="M1,M2",
+                   help="the two -i counts for 1 MiB (default 4,44; quick 2,12)")
     p.add_argument("outdir")
     args = p.parse_args()
     repeat = args.repeat or (1 if args.quick else 3)
-    spec = args.iters or ("1000,21000" if args.quick else "2000,52000")
-    try:
-        n1, n2 = (int(x) for x in spec.split(","))
-    except ValueError:
-        p.error(f"--iters takes N1,N2, not '{spec}'")
-    if not 0 < n1 < n2 or repeat < 1:
-        p.error("need 0 < N1 < N2 and --repeat >= 1")
+
+    def pair(spec, flag):
+        try:
+            a, b = (int(x) for x in spec.split(","))
+        except ValueError:
+            p.error(f"{flag} takes N1,N2, not '{spec}'")
+        if not 0 < a < b:
+            p.error(f"{flag}: need 0 < N1 < N2")
+        return a, b
+
+    n1, n2 = pair(args.iters or ("1000,21000" if args.quick else "2000,52000"), "--iters")
+    m1, m2 = pair(args.bulk_iters or ("2,12" if args.quick else "4,44"), "--bulk-iters")
+    if repeat < 1:
+        p.error("need --repeat >= 1")
     if not os.path.isfile(HERMIT_IMAGE):
         sys.exit(f"{NAME}: {HERMIT_IMAGE} missing; run make first")
     out = report.outdir(args.outdir)
     programs = {"hermit": HERMIT_IMAGE, "linux": linux_program()}
 
     rows = []
-    progress = report.Progress(NAME, repeat * 2 * 2)
+    bulk = 1048576
+    progress = report.Progress(NAME, repeat * 2 * 4)
     for rep, system in report.interleave(repeat):
-        busy = {}
-        for iters in (n1, n2):
-            progress.step(f"run {rep}/{repeat} {system} -i {iters}")
-            log = os.path.join(out, f"{NAME}-{system}-{rep}-i{iters}.log")
-            try:
-                busy[iters] = run(system, programs[system], iters, log)
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                sys.exit(f"{NAME}: {e}")
-            rows.append(report.sample(system, "busy", busy[iters], rep, f"i={iters}",
-                                      "instructions"))
-        rows.append(report.sample(system, "per_round_trip", (busy[n2] - busy[n1]) / (n2 - n1),
-                                  rep, "8 B", "instructions"))
+        for size, a, b in ((8, n1, n2), (bulk, m1, m2)):
+            busy = {}
+            for iters in (a, b):
+                progress.step(f"run {rep}/{repeat} {system} -m {size} -i {iters}")
+                tag = f"i{iters}" if size == 8 else f"m{size}-i{iters}"
+                log = os.path.join(out, f"{NAME}-{system}-{rep}-{tag}.log")
+                try:
+                    busy[iters] = run(system, programs[system], size, iters, log)
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    sys.exit(f"{NAME}: {e}")
+                param = f"i={iters}" if size == 8 else f"1 MiB i={iters}"
+                rows.append(report.sample(system, "busy", busy[iters], rep, param,
+                                          "instructions"))
+            per_rt = (busy[b] - busy[a]) / (b - a)
+            if size == 8:
+                rows.append(report.sample(system, "per_round_trip", per_rt, rep, "8 B",
+                                          "instructions"))
+            else:
+                rows.append(report.sample(system, "per_byte", per_rt / (2 * bulk), rep,
+                                          "1 MiB", "instructions"))
 
     bound = 2 * 2 * VMS * LINUX_TICK / (n2 - n1)
+    bulk_bound = 2 * 2 * VMS * LINUX_TICK / (m2 - m1) / (2 * bulk)
     specs = [dict(metric="per_round_trip", param="8 B",
                   label="instructions per 8 B round trip (both ranks)"),
+             dict(metric="per_byte", param="1 MiB",
+                  label="instructions per byte of 1 MiB round trips (both ranks)"),
              dict(metric="busy", param=f"i={n1}", label=f"busy instructions, -i {n1}"),
              dict(metric="busy", param=f"i={n2}", label=f"busy instructions, -i {n2}")]
     text = (f"## Guest instructions per MPI round trip (-icount shift=0)\n\n"
@@ -151,7 +178,9 @@ def main():
             f"summed over both VMs; {repeat} repetition(s), interleaved.\n"
             f"HermitCore-C: kernel `stats` busy ticks (1 tick = 1 instruction). Linux guest: "
             f"(uptime*cpus - idle) from /proc/uptime, resolution 0.01 s = 1e7 instructions "
-            f"per value, so its per-round-trip figure is within ±{bound:.0f} instructions.\n\n"
+            f"per value, so its per-round-trip figure is within ±{bound:.0f} instructions.\n"
+            f"Bulk: osu_latency -m 1048576:1048576 -x 2 with -i {m1} and -i {m2}; per byte = "
+            f"per round trip / 2 MiB (the Linux figure within ±{bulk_bound:.2f}).\n\n"
             + report.table(rows, specs))
     report.write_report(out, NAME, rows, text)
 
