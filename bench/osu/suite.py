@@ -45,10 +45,11 @@ GOALS = [
          goal="≤ 0.5", ok=lambda r: r <= 0.5),
     dict(metric="osu_bw", param="1048576", label="osu_bw 1 MiB (MB/s)",
          goal="≥ 1.5", ok=lambda r: r >= 1.5,
-         limit="lwIP's loss recovery: the vde switch drops the tails of bursts (its unix "
-               "datagram sockets' send buffers fill), and without SACK or a tail-loss probe "
-               "each drop waits for a 150 ms retransmission timeout; `--kopt stats` counts "
-               "them (`tcp ... rto`)."),
+         limit="The vde switch drops parts of bursts (its unix datagram sockets' buffers "
+               "fill). NewReno repairs the holes of a window one round trip apart, but a "
+               "lost tail still waits for the 150 ms retransmission timeout (no SACK, no "
+               "tail-loss probe: docs/bench-net.md); `--kopt stats` counts them "
+               "(`tcp ... rto`)."),
     dict(metric="osu_allreduce", param="8", label="osu_allreduce 8 B, 4 VMs (us)",
          goal="≤ 0.5", ok=lambda r: r <= 0.5,
          limit="Four VMs share the host's CPUs under TCG, so the ratio moves by several "
