@@ -20,6 +20,10 @@ if [ $# -ne 1 ]; then
 fi
 out=$1
 mkdir -p "$out" || exit 2
+# Every stage measures the build make bench was given: the scripts read
+# BUILD, and the programs they compile link against it (hermit-cc).
+export BUILD=${BUILD:-build}
+export HERMIT_BUILD=${HERMIT_BUILD:-$PWD/$BUILD}
 
 if [ $quick -eq 1 ]; then
     boot_args=(--runs 2)

@@ -48,7 +48,7 @@ BUILD_GUEST = os.path.join(ROOT, "bench", "baseline", "build-linux-guest.sh")
 SOURCE = os.path.join(HERE, "netbench.c")
 CACHE = os.path.join(os.environ.get("HERMIT_CACHE") or os.path.expanduser("~/.cache/hermitcore-c"))
 WORK = os.path.join(CACHE, "bench-net")
-IMAGE = os.path.join(ROOT, "build", "bench-net", "netbench.elf")
+IMAGE = os.path.join(ROOT, os.environ.get("BUILD") or "build", "bench-net", "netbench.elf")
 MODULES = ["virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev",
            "virtio_pci", "failover", "net_failover", "virtio_net"]
 MODULE_PATHS = {"failover": "kernel/net/core/", "net_failover": "kernel/drivers/net/",

@@ -32,7 +32,7 @@ from bench import report  # noqa: E402
 HERMIT_RUN = os.path.join(ROOT, "bin", "hermit-run")
 LINUX_RUN = os.path.join(ROOT, "bench", "baseline", "linux-run")
 BUILD_GUEST = os.path.join(ROOT, "bench", "baseline", "build-linux-guest.sh")
-IMAGE = os.path.join(ROOT, "build", "fwq.elf")
+IMAGE = os.path.join(ROOT, os.environ.get("BUILD") or "build", "fwq.elf")
 CPU = "max,-x2apic"             # the same CPU model for both systems
 RR_BUCKET = 17                  # gaps >= 2^17 ticks: vCPU round-robin turns
 
