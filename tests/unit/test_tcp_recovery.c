@@ -102,12 +102,13 @@ static u16_t tcp_sum(const u8_t *ip)
     return sum;
 }
 
-/* A segment from the receiver: flags, its ack, optional SYN options. */
-static void peer_send(u8_t flags, u32_t seq, u32_t ack, int syn_options)
+/* A segment from the peer: flags, seq, ack, optional SYN options, data. */
+static void peer_send(u8_t flags, u32_t seq, u32_t ack, int syn_options, const u8_t *data,
+                      u16_t dlen)
 {
-    u8_t f[14 + 20 + 28] = { 0 };
+    u8_t f[14 + 20 + 28 + 1460] = { 0 };
     u8_t *ip = f + 14, *tcp = ip + 20;
-    u16_t optlen = syn_options ? 8 : 0, total = (u16_t)(20 + 20 + optlen);
+    u16_t optlen = syn_options ? 8 : 0, total = (u16_t)(20 + 20 + optlen + dlen);
 
     memcpy(f, lwip_mac, 6);
     memcpy(f + 6, peer_mac, 6);
@@ -131,6 +132,8 @@ static void peer_send(u8_t flags, u32_t seq, u32_t ack, int syn_options)
         u8_t opts[8] = { 2, 4, 1460 >> 8, 1460 & 255, 1, 3, 3, PEER_WND_SHIFT };
         memcpy(tcp + 20, opts, sizeof(opts));
     }
+    if (dlen)
+        memcpy(tcp + 20 + optlen, data, dlen);
     u16_t tsum = tcp_sum(ip);
     memcpy(tcp + 16, &tsum, 2);
     wire_put(1, f, (u16_t)(14 + total));
@@ -142,6 +145,29 @@ static int dropped(u32_t n)
         if (rx.drop[i] == n)
             return 1;
     return 0;
+}
+
+/* The peer as the sender, lwIP receiving (test_gap_fill_acked_at_once). */
+static struct {
+    int active, established;
+    u32_t iss, irs;             /* its initial number, lwIP's + 1 */
+    u32_t acked, acked_at;      /* the highest ACK from lwIP and when it came */
+} tx;
+
+static void sender_input(const u8_t *tcp)
+{
+    u32_t seq = (u32_t)tcp[4] << 24 | (u32_t)tcp[5] << 16 | (u32_t)tcp[6] << 8 | tcp[7];
+    u32_t ack = (u32_t)tcp[8] << 24 | (u32_t)tcp[9] << 16 | (u32_t)tcp[10] << 8 | tcp[11];
+
+    if ((tcp[13] & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK)) {
+        tx.irs = seq + 1;
+        tx.established = 1;
+        peer_send(TCP_ACK, tx.iss + 1, tx.irs, 0, NULL, 0);
+    }
+    if ((tcp[13] & TCP_ACK) && TCP_SEQ_GT(ack, tx.acked)) {
+        tx.acked = ack;
+        tx.acked_at = now_ms;
+    }
 }
 
 /* lwIP asks for the receiver's MAC before its first segment. */
@@ -176,10 +202,14 @@ static void peer_input(const u8_t *f, u16_t len)
     u32_t seq = (u32_t)tcp[4] << 24 | (u32_t)tcp[5] << 16 | (u32_t)tcp[6] << 8 | tcp[7];
     u8_t flags = tcp[13];
 
+    if (tx.active) {
+        sender_input(tcp);
+        return;
+    }
     if (flags & TCP_SYN) {
         rx.lwip_port = (u16_t)(tcp[0] << 8 | tcp[1]);
         rx.rcv_nxt = rx.base = rx.highest_end = seq + 1;
-        peer_send(TCP_SYN | TCP_ACK, rx.irs, rx.rcv_nxt, 1);
+        peer_send(TCP_SYN | TCP_ACK, rx.irs, rx.rcv_nxt, 1, NULL, 0);
         return;
     }
     rx.established = 1;
@@ -207,7 +237,7 @@ static void peer_input(const u8_t *f, u16_t len)
         rx.rcv_nxt++;
     if (rx.rcv_nxt - base == TOTAL_BYTES && !rx.done_at)
         rx.done_at = now_ms;
-    peer_send(TCP_ACK, rx.irs + 1, rx.rcv_nxt, 0);
+    peer_send(TCP_ACK, rx.irs + 1, rx.rcv_nxt, 0, NULL, 0);
 }
 
 /* --- lwIP's side --------------------------------------------------------------- */
@@ -234,6 +264,32 @@ static err_t wire_netif_init(struct netif *nif)
     nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
     nif->mtu = 1500;
     return ERR_OK;
+}
+
+/* One millisecond: deliver what is due, in order (delivering may add
+ * frames), then lwIP's timers. */
+static void wire_step(void)
+{
+    now_ms++;
+    for (unsigned i = 0; i < wire_count;) {
+        if (wire[i].due > now_ms) {
+            i++;
+            continue;
+        }
+        struct frame f = wire[i];
+        memmove(&wire[i], &wire[i + 1], (wire_count - i - 1) * sizeof(wire[0]));
+        wire_count--;
+        if (f.to_lwip) {
+            struct pbuf *p = pbuf_alloc(PBUF_RAW, f.len, PBUF_POOL);
+            pbuf_take(p, f.data, f.len);
+            if (netif.input(p, &netif) != ERR_OK)
+                pbuf_free(p);
+        } else {
+            peer_input(f.data, f.len);
+        }
+        i = 0;
+    }
+    sys_check_timeouts();
 }
 
 static u8_t pattern[TOTAL_BYTES];
@@ -321,29 +377,8 @@ static struct result transfer(const u32_t *drop, unsigned ndrop)
     tcp_err(pcb, on_error);
     CHECK(tcp_connect(pcb, &peer_ip, PEER_PORT, on_connected) == ERR_OK);
     u32_t start = now_ms;
-    while (!rx.done_at && now_ms - start < 60000) {
-        now_ms++;
-        /* Deliver what is due, in order; delivering may add frames. */
-        for (unsigned i = 0; i < wire_count;) {
-            if (wire[i].due > now_ms) {
-                i++;
-                continue;
-            }
-            struct frame f = wire[i];
-            memmove(&wire[i], &wire[i + 1], (wire_count - i - 1) * sizeof(wire[0]));
-            wire_count--;
-            if (f.to_lwip) {
-                struct pbuf *p = pbuf_alloc(PBUF_RAW, f.len, PBUF_POOL);
-                pbuf_take(p, f.data, f.len);
-                if (netif.input(p, &netif) != ERR_OK)
-                    pbuf_free(p);
-            } else {
-                peer_input(f.data, f.len);
-            }
-            i = 0;
-        }
-        sys_check_timeouts();
-    }
+    while (!rx.done_at && now_ms - start < 60000)
+        wire_step();
     r.ms = rx.done_at ? rx.done_at - start : 0;
     r.resent = rx.resent_segments;
     CHECK(active_pcb != NULL);
@@ -420,6 +455,92 @@ static void test_tail_of_four(void)
     expect_repair("tail of 4", drop, 4, 200);
 }
 
+/* lwIP as the receiver: what it reads is thrown away. */
+static err_t discard_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    (void)arg, (void)err;
+    if (p) {
+        tcp_recved(pcb, p->tot_len);
+        pbuf_free(p);
+    }
+    return ERR_OK;
+}
+
+static struct tcp_pcb *accepted;
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    if (err != ERR_OK || !pcb)
+        return ERR_VAL;
+    accepted = pcb;
+    tcp_recv(pcb, discard_recv);
+    return ERR_OK;
+}
+
+/*
+ * lwIP receiving: segments 0 and 2 arrive, then 1, which fills the gap.
+ * RFC 5681 4.2: the ACK for it goes out at once (a sender in recovery
+ * waits for exactly that ACK); lwIP delayed it to its next 25 ms tick
+ * (net/lwip/patches/tcp-ack-gap-fill.patch). Measured from sending
+ * segment 1 to its ACK's arrival: two wire delays when immediate.
+ */
+static void test_gap_fill_acked_at_once(void)
+{
+    enum { SEG = 1000, LISTEN_PORT = 6000 };
+    setup_once();
+    struct tcp_pcb *lpcb = tcp_new();
+    CHECK(tcp_bind(lpcb, IP4_ADDR_ANY, LISTEN_PORT) == ERR_OK);
+    lpcb = tcp_listen(lpcb);
+    tcp_accept(lpcb, on_accept);
+    memset(&tx, 0, sizeof(tx));
+    tx.active = 1;
+    tx.iss = 0x20000;
+    accepted = NULL;
+    rx.lwip_port = LISTEN_PORT;             /* peer_send's destination */
+    wire_count = 0;
+
+    peer_send(TCP_SYN, tx.iss, 0, 1, NULL, 0);
+    for (int i = 0; i < 100 && !tx.established; i++)
+        wire_step();
+    CHECK(tx.established);
+    /* Settle the handshake, then segment 0 and, out of order, segment 2. */
+    for (int i = 0; i < 30; i++)
+        wire_step();
+    /* Five rounds of three segments, the gap filled at a different
+     * phase of lwIP's 25 ms timer each time (a delayed ACK would leave
+     * with the next tick: at most one round could look immediate). */
+    u32_t worst = 0, next = tx.iss + 1;
+    for (u32_t round = 0; round < 5; round++) {
+        peer_send(TCP_ACK, next, tx.irs, 0, pattern, SEG);
+        peer_send(TCP_ACK, next + 2 * SEG, tx.irs, 0, pattern, SEG);
+        for (u32_t i = 0; i < 60 + 7 * round; i++)
+            wire_step();
+        CHECK(tx.acked == next + SEG);      /* segment 0, then the duplicate for 1 */
+        u32_t sent_at = now_ms;
+        peer_send(TCP_ACK, next + SEG, tx.irs, 0, pattern, SEG);
+        for (int i = 0; i < 60 && tx.acked != next + 3 * SEG; i++)
+            wire_step();
+        CHECK(tx.acked == next + 3 * SEG);
+        if (tx.acked_at - sent_at > worst)
+            worst = tx.acked_at - sent_at;
+        next += 3 * SEG;
+        for (int i = 0; i < 60; i++)
+            wire_step();
+    }
+    printf("  gap filled: acknowledged after at most %u ms (wire: %u each way)\n", worst,
+           ONE_WAY_MS);
+    CHECK(worst <= 2 * ONE_WAY_MS + 1);
+
+    tx.active = 0;
+    if (accepted)
+        tcp_abort(accepted);
+    tcp_close(lpcb);
+    now_ms += 1000;
+    wire_count = 0;
+    sys_check_timeouts();
+}
+
 int main(void)
 {
     static const struct check_case cases[] = {
@@ -428,6 +549,7 @@ int main(void)
         { "four_holes_one_window", test_four_holes_one_window },
         { "burst_of_eight", test_burst_of_eight },
         { "tail_of_four", test_tail_of_four },
+        { "gap_fill_acked_at_once", test_gap_fill_acked_at_once },
     };
     return check_run("tcp_recovery", cases, sizeof(cases) / sizeof(cases[0]));
 }
