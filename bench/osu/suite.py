@@ -36,6 +36,7 @@ RUN = os.path.join(HERE, "run.py")
 PLAN = [
     ("osu_latency", 2, "-m 1:1048576 -i 100 -x 10", "-m 1:1024 -i 20 -x 2"),
     ("osu_bw", 2, "-m 1:1048576 -i 5 -x 1", "-m 1024:65536 -i 2 -x 1"),
+    ("osu_bibw", 2, "-m 65536:1048576 -i 5 -x 1", "-m 65536:65536 -i 2 -x 1"),
     ("osu_allreduce", 4, "-m 4:65536 -i 50 -x 5", "-m 8:1024 -i 10 -x 2"),
 ]
 
@@ -50,6 +51,8 @@ GOALS = [
                "lost tail still waits for the 150 ms retransmission timeout (no SACK, no "
                "tail-loss probe: docs/bench-net.md); `--kopt stats` counts them "
                "(`tcp ... rto`)."),
+    dict(metric="osu_bibw", param="1048576", label="osu_bibw 1 MiB (MB/s)",
+         goal="≥ 1.5", ok=lambda r: r >= 1.5),
     dict(metric="osu_allreduce", param="8", label="osu_allreduce 8 B, 4 VMs (us)",
          goal="≤ 0.5", ok=lambda r: r <= 0.5,
          limit="Four VMs share the host's CPUs under TCG, so the ratio moves by several "
