@@ -110,11 +110,12 @@ run: all
 
 # Host unit tests: the pure parts of the kernel, built for the host with
 # sanitizers.
-UNIT_TESTS := freelist cmdline heap format bootinfo acpi mptable
+UNIT_TESTS := freelist cmdline heap format inet_sum bootinfo acpi mptable
 UNIT_SRC_freelist := kernel/freelist.c
 UNIT_SRC_cmdline  := kernel/cmdline.c
 UNIT_SRC_heap     := kernel/heap.c
 UNIT_SRC_format   := kernel/format.c
+UNIT_SRC_inet_sum := kernel/inet_sum.c
 UNIT_SRC_bootinfo := $(ARCH_DIR)/bootinfo.c
 UNIT_SRC_acpi := $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c $(ARCH_DIR)/mptable.c
 UNIT_SRC_mptable := $(UNIT_SRC_acpi)

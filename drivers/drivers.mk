@@ -14,11 +14,12 @@ all: $(BUILD)/ktest_net.elf
 # prerequisites.
 UNIT_TESTS += virtqueue vnet_hdr vnet_rx pci_cap
 UNIT_SRC_virtqueue := drivers/virtio/virtq.c
-UNIT_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c
-UNIT_SRC_vnet_rx := drivers/virtio/vnet_rx.c drivers/virtio/vnet_hdr.c drivers/virtio/virtq.c
+UNIT_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c kernel/inet_sum.c
+UNIT_SRC_vnet_rx := drivers/virtio/vnet_rx.c drivers/virtio/vnet_hdr.c drivers/virtio/virtq.c \
+    kernel/inet_sum.c
 UNIT_SRC_pci_cap := drivers/pci_cap.c drivers/virtio/virtio_pci_cap.c
 $(BUILD)/unit/test_virtqueue: drivers/virtio/virtq.c drivers/virtio/virtq.h
-$(BUILD)/unit/test_vnet_hdr: drivers/virtio/vnet_hdr.c drivers/virtio/vnet_hdr.h
+$(BUILD)/unit/test_vnet_hdr: $(UNIT_SRC_vnet_hdr) drivers/virtio/vnet_hdr.h
 $(BUILD)/unit/test_vnet_rx: $(UNIT_SRC_vnet_rx) drivers/virtio/vnet_rx.h drivers/virtio/virtio_net.h
 $(BUILD)/unit/test_pci_cap: $(UNIT_SRC_pci_cap) drivers/pci_cap.h drivers/virtio/virtio_pci_cap.h
 $(BUILD)/unit/test_virtqueue $(BUILD)/unit/test_vnet_hdr $(BUILD)/unit/test_vnet_rx \

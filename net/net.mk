@@ -92,8 +92,6 @@ UNIT_TESTS += dhcp_options
 UNIT_SRC_dhcp_options := net/dhcp_options.c
 UNIT_TESTS += siphash
 UNIT_SRC_siphash := net/siphash.c
-UNIT_TESTS += inet_sum
-UNIT_SRC_inet_sum := net/inet_sum.c
 HOST_CFLAGS += -Inet
 
 # lwIP's core as net/lwip/build.sh compiles it, without the socket API:
@@ -104,7 +102,7 @@ LWIP_CORE_SRC := core/def.c core/dns.c core/inet_chksum.c core/init.c core/ip.c 
     core/tcp_in.c core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/autoip.c \
     core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/igmp.c core/ipv4/ip4.c \
     core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c netif/ethernet.c
-LWIP_HOST_SRC = net/dhcp_hooks.c net/dhcp_options.c net/tcp_isn.c net/siphash.c net/inet_sum.c \
+LWIP_HOST_SRC = net/dhcp_hooks.c net/dhcp_options.c net/tcp_isn.c net/siphash.c kernel/inet_sum.c \
     tests/fuzz/lwip/isn_host.c $(addprefix $(LWIP_PREFIX)/src/,$(LWIP_CORE_SRC))
 LWIP_HOST_INC = -Itests/fuzz/lwip -Inet/include -I$(LWIP_PREFIX)/src/include
 

@@ -4,6 +4,8 @@
  */
 #include "vnet_hdr.h"
 
+#include "inet_sum.h"
+
 static uint16_t get16le(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
@@ -42,11 +44,21 @@ static uint8_t *byte_at(const struct vnet_seg *segs, unsigned nseg, size_t at)
     return NULL;
 }
 
+static uint16_t swap16(uint16_t v)
+{
+    return (uint16_t)(v << 8 | v >> 8);
+}
+
+/*
+ * inet_sum reads little-endian words; the sum of byte-swapped words is
+ * the byte-swapped sum (RFC 1071), so each segment's sum is swapped back
+ * when the segment starts at an odd offset from `start` (a word split
+ * across two buffers), and the total once more into network order.
+ */
 uint16_t vnet_csum_sum(const struct vnet_seg *segs, unsigned nseg, size_t start)
 {
-    uint64_t sum = 0;
-    bool odd = false;           /* the next byte is the low half of a word */
-    size_t skip = start;
+    uint32_t sum = 0;
+    size_t skip = start, done = 0;
 
     for (unsigned i = 0; i < nseg; i++) {
         const uint8_t *p = segs[i].base;
@@ -58,15 +70,13 @@ uint16_t vnet_csum_sum(const struct vnet_seg *segs, unsigned nseg, size_t start)
         p += skip;
         len -= skip;
         skip = 0;
-        /* Segments may split a word: carry the byte position across them. */
-        for (size_t j = 0; j < len; j++) {
-            sum += odd ? p[j] : (uint64_t)p[j] << 8;
-            odd = !odd;
-        }
+        uint16_t part = inet_sum(p, (int)len);
+        sum += done & 1 ? swap16(part) : part;
+        done += len;
     }
     while (sum >> 16)
         sum = (sum & 0xFFFF) + (sum >> 16);
-    return (uint16_t)sum;
+    return swap16((uint16_t)sum);
 }
 
 bool vnet_csum_complete(struct vnet_seg *segs, unsigned nseg, uint16_t start, uint16_t offset)

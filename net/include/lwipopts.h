@@ -110,13 +110,13 @@
 #define CHECKSUM_CHECK_TCP              1
 #define CHECKSUM_CHECK_ICMP             1
 #define LWIP_CHECKSUM_ON_COPY           1       /* sums while copying into segments */
-/* The sum itself: 64-bit words (net/inet_sum.c, contract in
- * net/inet_sum.h), 0.3 instead of 2.5 guest instructions per byte.
+/* The sum itself: 64-bit words (kernel/inet_sum.c, contract in
+ * kernel/inet_sum.h), 0.3 instead of 2.5 guest instructions per byte.
  * Declared here, where every build of lwIP (the guest's and the host
  * tests') sees it: undeclared, it would be called as returning int. */
-#define LWIP_CHKSUM                     net_inet_sum
+#define LWIP_CHKSUM                     inet_sum
 #include <stdint.h>
-uint16_t net_inet_sum(const void *data, int len);
+uint16_t inet_sum(const void *data, int len);
 
 /* --- TCP: large windows for MPI streams, many connections -------------------
  * MSS 1460 fits the default MTU of 1500 (lwIP lowers it further for a

@@ -1,5 +1,5 @@
 /*
- * test_inet_sum.c - net_inet_sum against RFC 1071's definition (16-bit
+ * test_inet_sum.c - inet_sum against RFC 1071's definition (16-bit
  * little-endian words added with end-around carry, an odd byte padded),
  * on every length up to 2 KiB at every alignment within 8 bytes, on the
  * values where carries pile up (all 0xff), and on a frame whose checksum
@@ -35,7 +35,7 @@ static void every_length_and_alignment(void)
     int bad = 0;
     for (int align = 0; align < 8; align++)
         for (int len = 0; len <= 2048; len++)
-            bad += net_inet_sum(buf + align, len) != reference(buf + align, len);
+            bad += inet_sum(buf + align, len) != reference(buf + align, len);
     CHECK(bad == 0);
 }
 
@@ -43,14 +43,14 @@ static void carries_pile_up(void)
 {
     memset(buf, 0xff, sizeof(buf));
     for (int len = 0; len <= 2048; len += 7)
-        CHECK(net_inet_sum(buf + 1, len) == reference(buf + 1, len));
-    CHECK(net_inet_sum(buf, 2048) == 0xffff);
+        CHECK(inet_sum(buf + 1, len) == reference(buf + 1, len));
+    CHECK(inet_sum(buf, 2048) == 0xffff);
 }
 
 static void nothing_to_sum(void)
 {
-    CHECK(net_inet_sum(buf, 0) == 0);
-    CHECK(net_inet_sum(buf, -5) == 0);
+    CHECK(inet_sum(buf, 0) == 0);
+    CHECK(inet_sum(buf, -5) == 0);
 }
 
 /* The IPv4 header of RFC 1071's neighbour, the Wikipedia example:
@@ -59,7 +59,7 @@ static void known_header(void)
 {
     static const uint8_t hdr[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
                                      0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
-    CHECK(net_inet_sum(hdr, sizeof(hdr)) == 0xffff);
+    CHECK(inet_sum(hdr, sizeof(hdr)) == 0xffff);
 }
 
 int main(void)

@@ -1,6 +1,8 @@
 /*
- * inet_sum.c - the Internet checksum (RFC 1071) for lwIP, eight bytes at
- * a time.
+ * inet_sum.c - the Internet checksum (RFC 1071), eight bytes at a time:
+ * lwIP's sum (LWIP_CHKSUM) and the virtio-net driver's completion of
+ * partially checksummed frames. Pure logic, in the lowest layer that
+ * both reach.
  *
  * Why: lwIP's portable sum adds 16-bit words and cost 2.5 guest
  * instructions per byte (measured under -icount): every TCP byte is
@@ -31,7 +33,7 @@ static uint64_t load64(const unsigned char *p)
     return w;
 }
 
-uint16_t net_inet_sum(const void *data, int len)
+uint16_t inet_sum(const void *data, int len)
 {
     const unsigned char *p = data;
     uint64_t sum = 0;
