@@ -29,6 +29,18 @@
 
 #define DHCP_WAIT_NS    (10 * 1000 * 1000 * 1000ull)
 
+/* lwIP's TCP sanity checks, off because one of them assumes 16-bit send
+ * buffers (lwipopts.h, TCP_MSS): the others, kept. */
+_Static_assert(MEMP_NUM_TCP_SEG >= TCP_SND_QUEUELEN, "a segment per queued pbuf");
+_Static_assert(TCP_SND_BUF >= 2 * TCP_MSS, "two largest segments fit the send buffer");
+_Static_assert(TCP_SND_QUEUELEN >= 2 * (TCP_SND_BUF / TCP_WIRE_MSS), "queue for wire segments");
+_Static_assert(TCP_SNDLOWAT < TCP_SND_BUF, "the low-water mark inside the buffer");
+_Static_assert(TCP_SNDQUEUELOWAT < TCP_SND_QUEUELEN, "the queue low-water mark inside it");
+_Static_assert(TCP_WND >= TCP_MSS, "a window holds the largest segment");
+_Static_assert(TCP_WND <= (long)PBUF_POOL_SIZE * (PBUF_POOL_BUFSIZE - PBUF_LINK_HLEN - PBUF_IP_HLEN -
+                                                  PBUF_TRANSPORT_HLEN),
+               "the pool holds a full window");
+
 static struct netif *interfaces[NET_IF_MAX];
 static unsigned interface_count;
 static volatile bool network_up;

@@ -71,7 +71,7 @@ static void report_nic(unsigned index)
     kprintf("hermit-stats: net %s rx %llu rx-bytes %llu rx-dropped %llu rx-nomem %llu "
             "rx-merged %llu rx-csum-valid %llu tx %llu tx-bytes %llu tx-busy %llu "
             "tx-overflow %llu kicks %llu rekicks %llu irqs %llu waits %llu wait-sleeps %llu "
-            "rx-badlen %llu\n",
+            "rx-badlen %llu rx-bad-csum %llu tx-gso %llu rx-gso %llu\n",
             dev->name, (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes,
             (unsigned long long)s->rx_dropped, (unsigned long long)glue.rx_nomem,
             (unsigned long long)s->rx_merged, (unsigned long long)s->rx_csum_valid,
@@ -79,7 +79,8 @@ static void report_nic(unsigned index)
             (unsigned long long)s->tx_busy, (unsigned long long)glue.tx_overflow,
             (unsigned long long)s->kicks, (unsigned long long)s->rekicks, (unsigned long long)s->irqs,
             (unsigned long long)s->waits, (unsigned long long)s->wait_sleeps,
-            (unsigned long long)s->rx_badlen);
+            (unsigned long long)s->rx_badlen, (unsigned long long)glue.rx_bad_csum,
+            (unsigned long long)s->tx_gso, (unsigned long long)s->rx_gso);
 }
 
 /*

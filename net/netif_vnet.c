@@ -22,11 +22,21 @@
  * until tx_done, which is the protocol lwIP's TCP expects (it skips
  * retransmitting a segment whose pbuf is still referenced). Chains that
  * point at memory lwIP does not own are copied first.
+ *
+ * Offloads: on a device that checksums what we send (a tap backend), lwIP
+ * leaves TCP checksums to it, and on one that also segments TCP, lwIP
+ * builds packets of up to 64 KiB (netif->tso_mtu) that the device cuts
+ * into MTU-sized segments: tx_offload marks each TCP frame accordingly.
+ * lwIP then checks no TCP checksum on that interface either (its own
+ * packets to its own address loop back unsummed): rx_checksums_ok
+ * decides for received frames.
  */
 #include "lwip/opt.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
+#include "lwip/ip4.h"
 #include "lwip/pbuf.h"
+#include "lwip/prot/tcp.h"
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
@@ -35,6 +45,7 @@
 
 #include "clock.h"
 #include "console.h"
+#include "inet_sum.h"
 #include "kerr.h"
 #include "spinlock.h"
 #include "sync.h"
@@ -59,7 +70,7 @@ struct net_vnet {
     struct pbuf *txq[TXQ_LEN];      /* frames waiting for the device */
     unsigned txq_head, txq_count;   /* pushed under the core lock, popped under dev_lock */
     struct thread *driver;          /* the driver thread, set once by itself */
-    uint64_t rx_nomem, tx_overflow;
+    uint64_t rx_nomem, tx_overflow, rx_bad_csum;
 };
 
 /* Every attached interface, for the core-unlock hook. Slots only fill,
@@ -106,6 +117,42 @@ static void txq_pop(struct net_vnet *nv)
     spinlock_unlock(&nv->txq_lock);
 }
 
+/*
+ * What the device is asked to do for frame p: for an IPv4 TCP frame on an
+ * interface without TCP checksums of its own, put the pseudo-header sum
+ * where the checksum goes and have the device finish it; segment the
+ * frame if it is longer than the MTU allows. The headers are in the
+ * first pbuf (vnet_linkoutput makes sure). False: nothing to do.
+ */
+static bool tx_offload(struct net_vnet *nv, struct pbuf *p, struct vnet_offload *off)
+{
+    uint8_t *eth = p->payload;
+
+    if (!nv->dev->tx_csum || p->len < SIZEOF_ETH_HDR + IP_HLEN + TCP_HLEN ||
+        eth[12] != 0x08 || eth[13] != 0x00)
+        return false;
+    struct ip_hdr *ip = (struct ip_hdr *)(eth + SIZEOF_ETH_HDR);
+    uint16_t ihl = (uint16_t)(IPH_HL(ip) * 4), ip_len = lwip_ntohs(IPH_LEN(ip));
+    if (IPH_PROTO(ip) != IP_PROTO_TCP || (IPH_OFFSET(ip) & PP_HTONS(IP_OFFMASK | IP_MF)) ||
+        p->len < SIZEOF_ETH_HDR + ihl + TCP_HLEN)
+        return false;
+    struct tcp_hdr *tcp = (struct tcp_hdr *)((uint8_t *)ip + ihl);
+    uint16_t thl = (uint16_t)(TCPH_HDRLEN(tcp) * 4), tcp_len = (uint16_t)(ip_len - ihl);
+    struct {
+        uint32_t src, dst;
+        uint8_t zero, proto;
+        uint16_t len;
+    } pseudo = { ip->src.addr, ip->dest.addr, 0, IP_PROTO_TCP, lwip_htons(tcp_len) };
+    tcp->chksum = inet_sum(&pseudo, sizeof(pseudo));
+    off->csum_start = (uint16_t)(SIZEOF_ETH_HDR + ihl);
+    off->csum_offset = 16;                  /* struct tcp_hdr's chksum */
+    off->gso_size = 0;
+    off->hdr_len = (uint16_t)(SIZEOF_ETH_HDR + ihl + thl);
+    if (ip_len > nv->netif.mtu && nv->netif.tso_mtu)
+        off->gso_size = (uint16_t)(nv->netif.mtu - ihl - thl);
+    return true;
+}
+
 /* Device held. Sends queued frames in order with one notification;
  * false if the ring filled up. */
 static bool txq_flush(struct net_vnet *nv)
@@ -119,7 +166,8 @@ static bool txq_flush(struct net_vnet *nv)
         for (struct pbuf *q = p; q; q = q->next)
             if (q->len)
                 iov[n++] = (struct vnet_iov){ q->payload, q->len };
-        int r = vnet_queue(nv->dev, iov, n, p);
+        struct vnet_offload off;
+        int r = vnet_queue_offload(nv->dev, iov, n, tx_offload(nv, p, &off) ? &off : NULL, p);
         if (r == VNET_EAGAIN) {
             all_sent = false;
             break;
@@ -167,7 +215,10 @@ static err_t vnet_linkoutput(struct netif *netif, struct pbuf *p)
     bool volatile_data = false;
     for (struct pbuf *r = p; r; r = r->next)
         volatile_data |= (r->type_internal & PBUF_TYPE_FLAG_DATA_VOLATILE) != 0;
-    if (volatile_data || pbuf_clen(p) > VNET_IOV_MAX) {
+    /* tx_offload finds the headers in the first piece (lwIP puts them
+     * there; a copy is one piece). */
+    bool split_headers = p->len < SIZEOF_ETH_HDR + IP_HLEN + TCP_HLEN && p->next;
+    if (volatile_data || split_headers || pbuf_clen(p) > VNET_IOV_MAX) {
         q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
         if (!q)
             return ERR_MEM;
@@ -199,15 +250,78 @@ static void vnet_tx_done(void *ctx, struct netdev *dev, void *cookie)
     pbuf_free(cookie);
 }
 
+/* The frame's IPv4 header if it carries TCP (*ihl its length), else NULL. */
+static const struct ip_hdr *rx_tcp_ip(const struct vnet_frame *f, uint16_t *ihl)
+{
+    const struct vnet_seg *s = &f->seg[0];
+
+    if (s->len < (size_t)SIZEOF_ETH_HDR + IP_HLEN || s->base[12] != 0x08 || s->base[13] != 0x00)
+        return NULL;
+    const struct ip_hdr *ip = (const struct ip_hdr *)(s->base + SIZEOF_ETH_HDR);
+    *ihl = (uint16_t)(IPH_HL(ip) * 4);
+    return IPH_PROTO(ip) == IP_PROTO_TCP ? ip : NULL;
+}
+
+/* A TCP frame's checksum, with the pseudo-header, over its IP length. */
+static bool rx_tcp_sum_right(const struct vnet_frame *f, const struct ip_hdr *ip, uint16_t ihl)
+{
+    uint16_t ip_len = lwip_ntohs(IPH_LEN(ip));
+
+    /* A fragment cannot be checked alone (our peers send TCP with DF). */
+    if ((IPH_OFFSET(ip) & PP_HTONS(IP_OFFMASK | IP_MF)) || ihl < IP_HLEN || ip_len < ihl ||
+        (size_t)SIZEOF_ETH_HDR + ip_len > f->len || f->seg[0].len < (size_t)SIZEOF_ETH_HDR + ihl)
+        return false;
+    const uint8_t *a = (const uint8_t *)&ip->src;
+    uint32_t sum = (uint32_t)(a[0] << 8 | a[1]) + (uint32_t)(a[2] << 8 | a[3]) +
+                   (uint32_t)(a[4] << 8 | a[5]) + (uint32_t)(a[6] << 8 | a[7]) + IP_PROTO_TCP +
+                   (uint32_t)(ip_len - ihl);
+    /* Up to the IP length: not the Ethernet padding. */
+    struct vnet_seg segs[VNET_FRAME_SEGS_MAX];
+    unsigned n = 0;
+    size_t want = (size_t)SIZEOF_ETH_HDR + ip_len;
+    for (unsigned i = 0; i < f->nseg && want; i++, n++) {
+        segs[n] = f->seg[i];
+        if (segs[n].len > want)
+            segs[n].len = want;
+        want -= segs[n].len;
+    }
+    sum += vnet_csum_sum(segs, n, (size_t)SIZEOF_ETH_HDR + ihl);
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return sum == 0xFFFF;
+}
+
+/*
+ * On an interface where lwIP checks no TCP checksums (offloads on): a
+ * TCP frame a local sender left partial is trusted, as Linux trusts it
+ * (the bytes never left the host's memory); other partial frames are
+ * completed for lwIP to check; a TCP frame the device did not vouch for
+ * is checked here.
+ */
+static bool rx_checksums_ok(const struct vnet_frame *f)
+{
+    uint16_t ihl;
+    const struct ip_hdr *tcp_ip = rx_tcp_ip(f, &ihl);
+
+    if (f->csum_partial)
+        return tcp_ip || vnet_frame_complete(f);
+    if (!tcp_ip || f->csum_valid)
+        return true;
+    return rx_tcp_sum_right(f, tcp_ip, ihl);
+}
+
 /* Driver thread, device held: copies the frame into pool pbufs for lwIP. */
 static void vnet_rx(void *ctx, struct netdev *dev, const struct vnet_frame *f)
 {
     struct net_vnet *nv = ctx;
     size_t off = 0;
 
-    (void)dev;
     if (f->len > 0xFFFF)
         return;
+    if (dev->tx_csum && !rx_checksums_ok(f)) {
+        nv->rx_bad_csum++;
+        return;
+    }
     struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)f->len, PBUF_POOL);
     if (!p) {
         nv->rx_nomem++;
@@ -257,7 +371,7 @@ static err_t vnet_netif_init(struct netif *netif)
 struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *cfg)
 {
     struct net_vnet *nv = calloc(1, sizeof(*nv));
-    struct vnet_client client = { vnet_rx, vnet_tx_done, NULL };
+    struct vnet_client client = { vnet_rx, vnet_tx_done, NULL, dev->tx_csum };
     struct thread_attr attr = { 64 * 1024, NET_CPU, true, "net-vnet" };
     struct thread *t;
 
@@ -284,6 +398,11 @@ struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *
               cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->netmask, cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->gw,
               nv, vnet_netif_init, tcpip_input);
     nv->netif.mtu = cfg->mtu && cfg->mtu < dev->mtu ? (u16_t)cfg->mtu : dev->mtu;
+    if (dev->tx_csum)
+        NETIF_SET_CHECKSUM_CTRL(&nv->netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP &
+                                                ~NETIF_CHECKSUM_CHECK_TCP);
+    if (dev->tx_tso4)
+        nv->netif.tso_mtu = VNET_GSO_MAX_FRAME - SIZEOF_ETH_HDR;
 #if LWIP_NETIF_HOSTNAME
     netif_set_hostname(&nv->netif, cfg->hostname);
 #endif
@@ -306,4 +425,5 @@ void net_vnet_get_stats(const struct netif *netif, struct net_vnet_stats *out)
 
     out->rx_nomem = nv->rx_nomem;
     out->tx_overflow = nv->tx_overflow;
+    out->rx_bad_csum = nv->rx_bad_csum;
 }

@@ -31,6 +31,8 @@ struct net_vnet_config {
 struct net_vnet_stats {
     uint64_t rx_nomem;              /* received frames with no pbuf to copy into */
     uint64_t tx_overflow;           /* frames lwIP sent while the queue was full */
+    uint64_t rx_bad_csum;           /* TCP frames dropped: wrong checksum, or an IP fragment,
+                                       on an interface that checks TCP itself */
 };
 
 struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *cfg);

@@ -5,7 +5,7 @@
  * Options lwIP lacks but MPI programs set get an answer that keeps them
  * going: SO_SNDBUF is accepted and reports the fixed send buffer
  * (TCP_SND_BUF), SO_REUSEPORT is accepted as a no-op, TCP_MAXSEG reports
- * TCP_MSS.
+ * the MSS of a 1500-byte MTU (TCP_WIRE_MSS).
  */
 #include "lwip/opt.h"
 #include "lwip/sockets.h"
@@ -95,7 +95,7 @@ int netsock_getopt(int s, int level, int name, void *val, unsigned *len)
     else if (level == NETSOCK_SOL_SOCKET && name == NETSOCK_SO_REUSEPORT)
         fixed = 0;
     else if (level == NETSOCK_IPPROTO_TCP && name == NETSOCK_TCP_MAXSEG)
-        fixed = TCP_MSS;
+        fixed = TCP_WIRE_MSS;
     if (fixed >= 0) {
         if (*len < sizeof(int))
             return -EINVAL;

@@ -40,6 +40,18 @@
  *   notification for a burst instead of one per frame; each is a trap
  *   into the hypervisor. The caller MUST flush before it stops driving
  *   the device for a while.
+ * - vnet_queue_offload is vnet_queue with work for the device (off MAY
+ *   be NULL: none). csum_start != 0 asks the device to checksum bytes
+ *   [csum_start, end) into the 16 bits at csum_start + csum_offset,
+ *   which MUST hold the folded, uncomplemented pseudo-header sum; only
+ *   if dev->tx_csum. gso_size != 0 (only if dev->tx_tso4, and with
+ *   csum_start) marks the frame as one Ethernet + IPv4 + TCP packet of
+ *   up to VNET_GSO_MAX_FRAME bytes that the device cuts into segments of
+ *   gso_size payload bytes, hdr_len being the bytes of headers. Asking
+ *   for what was not negotiated is VNET_EINVAL.
+ * - With dev->rx_tso4, received frames MAY be up to VNET_GSO_MAX_FRAME
+ *   bytes: TCP packets the device did not cut (their checksum is
+ *   completed before rx sees them).
  * - tx_done MAY be called from vnet_send/vnet_queue (when they reclaim
  *   ring space) and from vnet_poll.
  * - link_up and mtu are refreshed by vnet_poll (on a configuration
@@ -59,6 +71,8 @@
 #define VIRTIO_NET_F_GUEST_CSUM     (1ull << 1)
 #define VIRTIO_NET_F_MTU            (1ull << 3)
 #define VIRTIO_NET_F_MAC            (1ull << 5)
+#define VIRTIO_NET_F_GUEST_TSO4     (1ull << 7)
+#define VIRTIO_NET_F_HOST_TSO4      (1ull << 11)
 #define VIRTIO_NET_F_MRG_RXBUF      (1ull << 15)
 #define VIRTIO_NET_F_STATUS         (1ull << 16)
 #define VIRTIO_NET_F_CTRL_VQ        (1ull << 17)
@@ -67,6 +81,9 @@
 #define VNET_IOV_MAX        16      /* pieces per frame in vnet_send */
 #define VNET_ETH_HLEN       14
 #define VNET_VLAN_HLEN      4       /* a tagged frame may be this much longer */
+/* The longest frame with segmentation offload, either way: lwIP's
+ * packet lengths are 16 bits. */
+#define VNET_GSO_MAX_FRAME  65535
 
 enum vnet_error {
     VNET_OK = 0,
@@ -84,11 +101,22 @@ struct vnet_iov {
     size_t len;
 };
 
+struct vnet_offload {
+    uint16_t csum_start, csum_offset;   /* frame offsets; csum_start 0: no checksum asked */
+    uint16_t gso_size;                  /* TCP payload bytes per segment; 0: send as is */
+    uint16_t hdr_len;                   /* Ethernet + IP + TCP header bytes, with gso_size */
+};
+
+#define VNET_FRAME_SEGS_MAX 64      /* pieces of a received frame at most */
+
 struct vnet_frame {
     const struct vnet_seg *seg;     /* the frame, in pieces (one unless merged) */
     unsigned nseg;
     size_t len;                     /* total bytes, Ethernet header included */
-    bool csum_valid;                /* device said DATA_VALID, or we completed NEEDS_CSUM */
+    bool csum_valid;                /* device said DATA_VALID, or NEEDS_CSUM (see csum_partial) */
+    bool csum_partial;              /* kept NEEDS_CSUM (client keep_partial): the field at
+                                       csum_start + csum_offset holds the pseudo-header sum */
+    uint16_t csum_start, csum_offset;
 };
 
 struct netdev;
@@ -97,6 +125,11 @@ struct vnet_client {
     void (*rx)(void *ctx, struct netdev *dev, const struct vnet_frame *frame);
     void (*tx_done)(void *ctx, struct netdev *dev, void *cookie);   /* MAY be NULL */
     void *ctx;
+    /* Deliver NEEDS_CSUM frames as they are (csum_partial) instead of
+     * completing their checksum: for a client that trusts what a local
+     * sender left partial, as Linux does, and calls vnet_frame_complete
+     * for the frames it wants whole. */
+    bool keep_partial;
 };
 
 struct vnet_stats {
@@ -107,6 +140,7 @@ struct vnet_stats {
     uint64_t waits, wait_sleeps;    /* vnet_wait calls; how many slept */
     uint64_t rekicks;           /* queues notified again after a silent second */
     uint64_t rx_badlen;         /* frames dropped: a buffer claimed more than it holds */
+    uint64_t tx_gso, rx_gso;    /* frames the device cuts / frames it left uncut (TSO) */
 };
 
 struct vnet_state;
@@ -122,6 +156,9 @@ struct netdev {
     const char *transport;      /* "pci-modern", "pci-legacy", "mmio-v2", "mmio-v1" */
     const char *irq_kind;       /* "msix", "intx", "gsi", "none" */
     uint64_t features;          /* negotiated feature bits */
+    bool tx_csum;               /* the device checksums frames we send (VIRTIO_NET_F_CSUM) */
+    bool tx_tso4;               /* ... and cuts TCPv4 packets into segments (HOST_TSO4) */
+    bool rx_tso4;               /* received TCPv4 frames may be uncut (GUEST_TSO4) */
     uint16_t rx_ring, tx_ring;  /* queue sizes */
     int vector_queue;           /* -1 without interrupts */
     struct vnet_stats stats;
@@ -133,8 +170,12 @@ unsigned vnet_count(void);
 struct netdev *vnet_get(unsigned index);
 
 int vnet_set_client(struct netdev *dev, const struct vnet_client *client);
+/* Completes a csum_partial frame's checksum in place (from rx only); false if it cannot. */
+bool vnet_frame_complete(const struct vnet_frame *frame);
 int vnet_send(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie);
 int vnet_queue(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie);
+int vnet_queue_offload(struct netdev *dev, const struct vnet_iov *iov, unsigned n,
+                       const struct vnet_offload *off, void *cookie);
 /* Makes queued frames visible to the device and notifies it if it asked to be. */
 void vnet_flush(struct netdev *dev);
 /* Delivers up to `budget` frames (0: no limit) and reclaims sent ones; returns frames delivered. */

@@ -90,6 +90,11 @@ int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned out, unsig
     return VIRTQ_OK;
 }
 
+uint16_t virtq_next_head(const struct virtq *q)
+{
+    return q->free_head;
+}
+
 bool virtq_kick_prepare(struct virtq *q)
 {
     uint16_t old = q->avail_published, now = q->avail_next;

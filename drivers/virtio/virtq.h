@@ -113,6 +113,9 @@ int virtq_init(struct virtq *q, uint16_t index, uint16_t size, void *mem, size_t
 int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned out, unsigned in,
               void *cookie);
 
+/* The descriptor the next virtq_add's chain will start at (its id until used). */
+uint16_t virtq_next_head(const struct virtq *q);
+
 /* Publishes the added buffers; true if the device wants a notification. */
 bool virtq_kick_prepare(struct virtq *q);
 

@@ -24,6 +24,26 @@ void vnet_hdr_decode(const void *raw, size_t hdr_len, struct vnet_hdr *out)
     out->num_buffers = hdr_len >= VNET_HDR_LEN ? get16le(p + 10) : 1;
 }
 
+static void put16le(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+void vnet_hdr_encode(const struct vnet_hdr *in, size_t hdr_len, void *raw)
+{
+    uint8_t *p = raw;
+
+    p[0] = in->flags;
+    p[1] = in->gso_type;
+    put16le(p + 2, in->hdr_len);
+    put16le(p + 4, in->gso_size);
+    put16le(p + 6, in->csum_start);
+    put16le(p + 8, in->csum_offset);
+    if (hdr_len >= VNET_HDR_LEN)
+        put16le(p + 10, 0);
+}
+
 static size_t frame_len(const struct vnet_seg *segs, unsigned nseg)
 {
     size_t n = 0;
@@ -79,12 +99,17 @@ uint16_t vnet_csum_sum(const struct vnet_seg *segs, unsigned nseg, size_t start)
     return swap16((uint16_t)sum);
 }
 
+bool vnet_csum_fits(size_t len, uint16_t start, uint16_t offset)
+{
+    return start < len && (size_t)start + offset + 2 <= len;
+}
+
 bool vnet_csum_complete(struct vnet_seg *segs, unsigned nseg, uint16_t start, uint16_t offset)
 {
     size_t len = frame_len(segs, nseg);
     size_t field = (size_t)start + offset;
 
-    if (start >= len || field + 2 > len)
+    if (!vnet_csum_fits(len, start, offset))
         return false;
     uint8_t *hi = byte_at(segs, nseg, field), *lo = byte_at(segs, nseg, field + 1);
     uint16_t csum = (uint16_t)~vnet_csum_sum(segs, nseg, start);

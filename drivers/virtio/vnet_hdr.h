@@ -28,6 +28,7 @@
 #define VNET_HDR_F_DATA_VALID   2   /* the device checked the checksum */
 /* gso_type */
 #define VNET_HDR_GSO_NONE       0
+#define VNET_HDR_GSO_TCPV4      1
 
 struct vnet_hdr {
     uint8_t flags;
@@ -46,6 +47,8 @@ struct vnet_seg {
 };
 
 void vnet_hdr_decode(const void *raw, size_t hdr_len, struct vnet_hdr *out);
+/* Writes `hdr_len` bytes (10 or 12; num_buffers is written as 0). */
+void vnet_hdr_encode(const struct vnet_hdr *in, size_t hdr_len, void *raw);
 
 /*
  * Ones' complement sum (RFC 1071, not yet complemented, folded to 16 bits)
@@ -59,5 +62,8 @@ uint16_t vnet_csum_sum(const struct vnet_seg *segs, unsigned nseg, size_t start)
  * [start, end) (0xFFFF instead of 0, which is valid for TCP and UDP).
  */
 bool vnet_csum_complete(struct vnet_seg *segs, unsigned nseg, uint16_t start, uint16_t offset);
+
+/* Whether a checksum at start+offset, summed from start, fits a frame of len bytes. */
+bool vnet_csum_fits(size_t len, uint16_t start, uint16_t offset);
 
 #endif

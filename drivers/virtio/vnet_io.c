@@ -80,10 +80,39 @@ static void tx_reclaim(struct netdev *dev)
     }
 }
 
+/* The header a frame asks for; false if it asks for what was not negotiated. */
+static bool tx_header(const struct netdev *dev, const struct vnet_offload *off, size_t total,
+                      struct vnet_hdr *h)
+{
+    *h = (struct vnet_hdr){ 0 };
+    if (!off || (!off->csum_start && !off->gso_size))
+        return total <= dev->max_frame;
+    if (!dev->tx_csum || !off->csum_start || off->csum_start + off->csum_offset + 2u > total)
+        return false;
+    h->flags = VNET_HDR_F_NEEDS_CSUM;
+    h->csum_start = off->csum_start;
+    h->csum_offset = off->csum_offset;
+    if (!off->gso_size)
+        return total <= dev->max_frame;
+    if (!dev->tx_tso4 || off->hdr_len >= total || total > VNET_GSO_MAX_FRAME)
+        return false;
+    h->gso_type = VNET_HDR_GSO_TCPV4;
+    h->gso_size = off->gso_size;
+    h->hdr_len = off->hdr_len;
+    return true;
+}
+
 int vnet_queue(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void *cookie)
+{
+    return vnet_queue_offload(dev, iov, n, NULL, cookie);
+}
+
+int vnet_queue_offload(struct netdev *dev, const struct vnet_iov *iov, unsigned n,
+                       const struct vnet_offload *off, void *cookie)
 {
     struct vnet_state *st = dev->state;
     struct virtq_buf bufs[TX_DESC_MAX];
+    struct vnet_hdr hdr;
     size_t total = 0;
     unsigned nb = 1;
 
@@ -91,7 +120,6 @@ int vnet_queue(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void 
         return VNET_EINVAL;
     if (st->broken)
         return VNET_EIO;
-    bufs[0] = (struct virtq_buf){ (uintptr_t)st->tx_hdr, st->hdr_len };
     for (unsigned i = 0; i < n; i++) {
         total += iov[i].len;
         if (iov[i].len == 0)
@@ -101,16 +129,24 @@ int vnet_queue(struct netdev *dev, const struct vnet_iov *iov, unsigned n, void 
             return VNET_EINVAL;
         nb += got;
     }
-    if (total < VNET_ETH_HLEN || total > dev->max_frame)
+    if (total < VNET_ETH_HLEN || total > VNET_GSO_MAX_FRAME)
         return VNET_ETOOBIG;
+    if (!tx_header(dev, off, total, &hdr))
+        return off && (off->csum_start || off->gso_size) ? VNET_EINVAL : VNET_ETOOBIG;
     if (st->tx.num_free < nb)
         tx_reclaim(dev);
     if (st->tx.num_free < nb) {
         dev->stats.tx_busy++;
         return VNET_EAGAIN;
     }
+    /* Each chain's header has the slot of its first descriptor: in use
+     * until the device returns that chain, like the descriptor itself. */
+    uint8_t *raw = st->tx_hdr + (size_t)virtq_next_head(&st->tx) * VNET_TX_HDR_STRIDE;
+    vnet_hdr_encode(&hdr, st->hdr_len, raw);
+    bufs[0] = (struct virtq_buf){ (uintptr_t)raw, st->hdr_len };
     virtq_add(&st->tx, bufs, nb, 0, cookie ? cookie : &st->no_cookie);
     dev->stats.tx_frames++;
+    dev->stats.tx_gso += hdr.gso_type != VNET_HDR_GSO_NONE;
     dev->stats.tx_bytes += total;
     return VNET_OK;
 }
@@ -148,6 +184,7 @@ static unsigned rx_deliver(struct netdev *dev)
         dev->stats.rx_frames++;
         dev->stats.rx_bytes += f.len;
         dev->stats.rx_csum_valid += f.csum_valid;
+        dev->stats.rx_gso += rx->hdr.gso_type != VNET_HDR_GSO_NONE;
         dev->stats.rx_merged += rx->nseg > 1 ? rx->nseg - 1 : 0;
         delivered = 1;
     } else {

@@ -47,19 +47,37 @@ bool vnet_rx_take(struct vnet_rx *rx, uint8_t *buf, uint32_t len, uint32_t poste
 
 enum vnet_rx_verdict vnet_rx_finish(struct vnet_rx *rx, struct vnet_frame *f)
 {
-    *f = (struct vnet_frame){ rx->seg, rx->nseg, 0, false };
+    *f = (struct vnet_frame){ .seg = rx->seg, .nseg = rx->nseg };
     if (rx->bad_len)
         return VNET_RX_BADLEN;
     for (unsigned i = 0; i < rx->nseg; i++)
         f->len += rx->seg[i].len;
-    bool ok = !rx->dropping && f->len >= VNET_ETH_HLEN && f->len <= rx->max_frame &&
-              rx->hdr.gso_type == VNET_HDR_GSO_NONE;
-    if (ok && (rx->hdr.flags & VNET_HDR_F_NEEDS_CSUM))
+    uint8_t gso = rx->hdr.gso_type;
+    bool uncut = gso == VNET_HDR_GSO_TCPV4 && rx->gso_tcpv4;
+    bool ok = !rx->dropping && f->len >= VNET_ETH_HLEN &&
+              f->len <= (uncut ? VNET_GSO_MAX_FRAME : rx->max_frame) &&
+              (gso == VNET_HDR_GSO_NONE || uncut);
+    bool partial = rx->hdr.flags & VNET_HDR_F_NEEDS_CSUM;
+    if (ok && partial && rx->keep_partial)
+        ok = vnet_csum_fits(f->len, rx->hdr.csum_start, rx->hdr.csum_offset);
+    else if (ok && partial)
         ok = vnet_csum_complete(rx->seg, rx->nseg, rx->hdr.csum_start, rx->hdr.csum_offset);
     if (!ok)
         return VNET_RX_DROP;
     f->csum_valid = rx->hdr.flags & (VNET_HDR_F_DATA_VALID | VNET_HDR_F_NEEDS_CSUM);
+    if (partial && rx->keep_partial) {
+        f->csum_partial = true;
+        f->csum_start = rx->hdr.csum_start;
+        f->csum_offset = rx->hdr.csum_offset;
+    }
     return VNET_RX_DELIVER;
+}
+
+bool vnet_frame_complete(const struct vnet_frame *f)
+{
+    /* rx's contract lets the client modify the frame's bytes. */
+    return f->csum_partial && vnet_csum_complete((struct vnet_seg *)f->seg, f->nseg,
+                                                 f->csum_start, f->csum_offset);
 }
 
 void vnet_rx_reset(struct vnet_rx *rx)

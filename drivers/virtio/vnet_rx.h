@@ -30,13 +30,15 @@
 
 #include "virtio_net.h"
 
-#define VNET_RX_SEGS_MAX    64      /* buffers one merged frame may span */
+#define VNET_RX_SEGS_MAX    VNET_FRAME_SEGS_MAX
 
 struct vnet_rx {
     /* Set once. */
     uint16_t hdr_len;           /* 10 or 12 */
     bool mergeable;             /* a frame may span buffers (num_buffers counts them) */
     size_t max_frame;           /* longest frame delivered */
+    bool gso_tcpv4;             /* uncut TCPv4 frames (GSO_TCPV4), up to VNET_GSO_MAX_FRAME */
+    bool keep_partial;          /* NEEDS_CSUM frames are delivered uncompleted */
 
     /* The frame being collected. */
     struct vnet_hdr hdr;
@@ -49,7 +51,7 @@ struct vnet_rx {
 
 enum vnet_rx_verdict {
     VNET_RX_DELIVER,            /* *frame is ready for the client */
-    VNET_RX_DROP,               /* malformed, too short or long, GSO, bad checksum offsets */
+    VNET_RX_DROP,               /* malformed, too short or long, unasked GSO, bad checksum offsets */
     VNET_RX_BADLEN,             /* a buffer's used length exceeded its posted size */
 };
 

@@ -20,6 +20,7 @@
 #define VNET_RING_MAX       256     /* entries per queue we ask for */
 #define VNET_MRG_BUF_SIZE   2048    /* receive buffer size with MRG_RXBUF */
 #define VNET_LINK_POLL_NS   100000000ull
+#define VNET_TX_HDR_STRIDE  16      /* bytes per transmit header slot */
 
 struct vnet_state {
     struct virtio_dev *vdev;
@@ -35,7 +36,7 @@ struct vnet_state {
     uint32_t rx_buf_size;
     unsigned rx_nbufs;
     uint64_t rx_bytes_alloc;
-    uint8_t *tx_hdr;            /* an all-zero header every transmission shares */
+    uint8_t *tx_hdr;            /* a header slot per descriptor (VNET_TX_HDR_STRIDE each) */
 
     struct vnet_rx rxf;         /* the frame being collected from used buffers */
     bool refill;                /* buffers went back on the rx ring since the last kick */

@@ -95,12 +95,16 @@
 #define LWIP_NETIF_LOOPBACK             1
 
 /* --- checksums --------------------------------------------------------------
- * The driver negotiates VIRTIO_NET_F_GUEST_CSUM but not VIRTIO_NET_F_CSUM:
- * it completes partial checksums of received frames itself, and the device
- * does not checksum what we send. So lwIP generates every checksum, and it
- * checks them too (a frame the device marks valid is still verified: one
- * rule for every frame, and the cost is small next to the copy).
+ * Received frames: the driver completes partial checksums itself
+ * (VIRTIO_NET_F_GUEST_CSUM), and lwIP checks every checksum (a frame the
+ * device marks valid is still verified: one rule for every frame).
+ * Sent frames: lwIP generates every checksum, except TCP's on an
+ * interface whose device computes it (VIRTIO_NET_F_CSUM, a tap backend):
+ * there the port turns TCP generation off per interface and marks the
+ * frames for the device (net/netif_vnet.c). So no sum on copy: whether a
+ * segment needs its sum is known only when it leaves.
  */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF    1
 #define CHECKSUM_GEN_IP                 1
 #define CHECKSUM_GEN_UDP                1
 #define CHECKSUM_GEN_TCP                1
@@ -109,7 +113,7 @@
 #define CHECKSUM_CHECK_UDP              1
 #define CHECKSUM_CHECK_TCP              1
 #define CHECKSUM_CHECK_ICMP             1
-#define LWIP_CHECKSUM_ON_COPY           1       /* sums while copying into segments */
+#define LWIP_CHECKSUM_ON_COPY           0
 /* The sum itself: 64-bit words (kernel/inet_sum.c, contract in
  * kernel/inet_sum.h), 0.3 instead of 2.5 guest instructions per byte.
  * Declared here, where every build of lwIP (the guest's and the host
@@ -119,8 +123,14 @@
 uint16_t inet_sum(const void *data, int len);
 
 /* --- TCP: large windows for MPI streams, many connections -------------------
- * MSS 1460 fits the default MTU of 1500 (lwIP lowers it further for a
- * smaller netif MTU).
+ * The MSS is the interface's MTU - 40 (1460 for 1500), or up to 64 KiB
+ * on an interface whose device segments TCP itself (netif->tso_mtu,
+ * net/lwip/patches/tso-segments.patch): TCP_MSS is only the ceiling.
+ * The queue length, the oversize and the window-update threshold keep
+ * their 1460-byte sizes (lwIP would derive them from TCP_MSS), and the
+ * sanity check that assumes 16-bit send buffers (TCP_SNDLOWAT at least
+ * 4 * TCP_MSS below 65535) is off with the others; net/net_init.c
+ * asserts the rest.
  *
  * The window and the send buffer are 1 MiB (window scaling, shift 6:
  * up to 4 MiB). With 256 KiB a receiver closed its window during every
@@ -132,18 +142,21 @@ uint16_t inet_sum(const void *data, int len);
  * connections; the window is an offer, not a reservation.
  */
 #define LWIP_TCP                        1
-#define TCP_MSS                         1460
+#define TCP_MSS                         (65535 - 14 - 40)
+#define TCP_WIRE_MSS                    1460    /* MSS on a 1500-byte MTU */
+#define LWIP_DISABLE_TCP_SANITY_CHECKS  1
 #define LWIP_WND_SCALE                  1
 #define TCP_RCV_SCALE                   6
 #define TCP_WND                         (1024 * 1024)
 #define TCP_SND_BUF                     (1024 * 1024)
-#define TCP_SND_QUEUELEN                ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+#define TCP_SND_QUEUELEN                ((4 * TCP_SND_BUF + TCP_WIRE_MSS - 1) / TCP_WIRE_MSS)
+#define TCP_WND_UPDATE_THRESHOLD        (4 * TCP_WIRE_MSS)
 #define TCP_SNDLOWAT                    (32 * 1024)     /* writable again: lwIP checks it against a u16 */
 #define TCP_SNDQUEUELOWAT               (TCP_SND_QUEUELEN / 2)
 #define TCP_QUEUE_OOSEQ                 1
 #define TCP_LISTEN_BACKLOG              1
 #define TCP_DEFAULT_LISTEN_BACKLOG      128
-#define TCP_OVERSIZE                    TCP_MSS
+#define TCP_OVERSIZE                    TCP_WIRE_MSS
 #define LWIP_TCP_KEEPALIVE              1
 #define LWIP_TCP_TIMESTAMPS             0
 #define TCP_MAXRTX                      12

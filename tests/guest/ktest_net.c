@@ -234,7 +234,7 @@ static void ignore_rx(void *ctx, struct netdev *dev, const struct vnet_frame *fr
 
 static int case_wake(void)
 {
-    static const struct vnet_client client = { ignore_rx, NULL, NULL };
+    static const struct vnet_client client = { ignore_rx, NULL, NULL, false };
 
     expect(virtio_net_probe_all() >= 1, "a virtio-net device came up");
     if (failures)

@@ -252,7 +252,7 @@ static int case_echo(const char *mode)
     e.dev = d;
     for (unsigned i = 0; i < POOL; i++)
         e.free[e.nfree++] = (uint8_t *)(uintptr_t)pool + (size_t)i * d->max_frame;
-    struct vnet_client c = { echo_rx, echo_tx_done, &e };
+    struct vnet_client c = { echo_rx, echo_tx_done, &e, false };
     vnet_set_client(d, &c);
 
     uint64_t deadline = clock_ns() + 90ull * 1000000000;

@@ -202,7 +202,7 @@ int knet_case_ping(const char *mode, uint32_t count, uint32_t size, uint32_t win
     p.expect_body = p.scratch + d->max_frame;
     for (uint32_t i = 0; i < 2 * window; i++)
         slots[i] = (struct slot){ .body = p.expect_body + d->max_frame + (size_t)i * p.body_len };
-    struct vnet_client c = { ping_rx, hello_tx_done, &p };
+    struct vnet_client c = { ping_rx, hello_tx_done, &p, false };
     vnet_set_client(d, &c);
 
     uint64_t deadline = clock_ns() + 60ull * 1000000000;
