@@ -5,7 +5,8 @@
  *
  * The driver allows one thread at a time in vnet_send/vnet_poll/vnet_wait
  * (virtio_net.h), and the driver thread sleeps in vnet_wait holding the
- * device. So lwIP's output (which runs in whatever thread holds the core
+ * device. It feeds each poll's frames to lwIP (ethernet_input) under
+ * one hold of the core lock. So lwIP's output (which runs in whatever thread holds the core
  * lock: an application thread inside send(), the tcpip thread's timers,
  * or the driver thread itself while it delivers a frame) takes the device
  * only if it is free (trylock; the lock is recursive for the driver
@@ -37,6 +38,7 @@
 #include "lwip/ip4.h"
 #include "lwip/pbuf.h"
 #include "lwip/prot/tcp.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcpip.h"
 #include "netif/ethernet.h"
 
@@ -310,7 +312,7 @@ static bool rx_checksums_ok(const struct vnet_frame *f)
     return rx_tcp_sum_right(f, tcp_ip, ihl);
 }
 
-/* Driver thread, device held: copies the frame into pool pbufs for lwIP. */
+/* Driver thread, device and core lock held: copies the frame into pool pbufs for lwIP. */
 static void vnet_rx(void *ctx, struct netdev *dev, const struct vnet_frame *f)
 {
     struct net_vnet *nv = ctx;
@@ -331,7 +333,7 @@ static void vnet_rx(void *ctx, struct netdev *dev, const struct vnet_frame *f)
         pbuf_take_at(p, f->seg[i].base, (u16_t)f->seg[i].len, (u16_t)off);
         off += f->seg[i].len;
     }
-    /* tcpip_input takes the core lock and runs ethernet_input here. */
+    /* The driver thread holds the core lock for the whole batch. */
     if (nv->netif.input(p, &nv->netif) != ERR_OK)
         pbuf_free(p);
 }
@@ -343,7 +345,14 @@ static void *vnet_thread(void *arg)
     nv->driver = thread_self();
     for (;;) {
         mutex_lock(&nv->dev_lock);
+        /* A batch of received frames under one hold of the core lock,
+         * with one ACK per connection for all of it
+         * (tcp-rx-batch-ack.patch). */
+        LOCK_TCPIP_CORE();
+        tcp_batch_begin();
         unsigned got = vnet_poll(nv->dev, RX_BUDGET);
+        tcp_batch_end();
+        UNLOCK_TCPIP_CORE();
         bool all_sent = txq_flush(nv);
         bool idle = got == 0 && (txq_peek(nv) == NULL || !all_sent);
         /* A full ring: vnet_wait also wakes for transmit completions. */
@@ -396,7 +405,7 @@ struct netif *net_vnet_attach(struct netdev *dev, const struct net_vnet_config *
     LOCK_TCPIP_CORE();
     netif_add(&nv->netif, cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->addr,
               cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->netmask, cfg->dhcp ? IP4_ADDR_ANY4 : &cfg->gw,
-              nv, vnet_netif_init, tcpip_input);
+              nv, vnet_netif_init, ethernet_input);
     nv->netif.mtu = cfg->mtu && cfg->mtu < dev->mtu ? (u16_t)cfg->mtu : dev->mtu;
     if (dev->tx_csum)
         NETIF_SET_CHECKSUM_CTRL(&nv->netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP &

@@ -15,6 +15,10 @@
  * the listed segments (numbered from 0 in sending order, data segments
  * only), and checks how long the transfer took, how many segments were
  * resent, and that the receiver got every byte in order.
+ *
+ * Two cases turn it around, lwIP receiving from a scripted sender: the
+ * ACK for a segment that fills a gap, and the ACKs for a batch of
+ * segments delivered at once (net/lwip/patches/tcp-rx-batch-ack.patch).
  */
 #include "check.h"
 
@@ -152,7 +156,11 @@ static struct {
     int active, established;
     u32_t iss, irs;             /* its initial number, lwIP's + 1 */
     u32_t acked, acked_at;      /* the highest ACK from lwIP and when it came */
+    u32_t acks;                 /* segments from lwIP carrying an ACK */
 } tx;
+
+/* Each millisecond's deliveries as one batch, as the port feeds lwIP. */
+static int deliver_in_batches;
 
 static void sender_input(const u8_t *tcp)
 {
@@ -164,6 +172,7 @@ static void sender_input(const u8_t *tcp)
         tx.established = 1;
         peer_send(TCP_ACK, tx.iss + 1, tx.irs, 0, NULL, 0);
     }
+    tx.acks += (tcp[13] & TCP_ACK) != 0;
     if ((tcp[13] & TCP_ACK) && TCP_SEQ_GT(ack, tx.acked)) {
         tx.acked = ack;
         tx.acked_at = now_ms;
@@ -271,6 +280,8 @@ static err_t wire_netif_init(struct netif *nif)
 static void wire_step(void)
 {
     now_ms++;
+    if (deliver_in_batches)
+        tcp_batch_begin();
     for (unsigned i = 0; i < wire_count;) {
         if (wire[i].due > now_ms) {
             i++;
@@ -289,6 +300,8 @@ static void wire_step(void)
         }
         i = 0;
     }
+    if (deliver_in_batches)
+        tcp_batch_end();
     sys_check_timeouts();
 }
 
@@ -485,29 +498,49 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
  * (net/lwip/patches/tcp-ack-gap-fill.patch). Measured from sending
  * segment 1 to its ACK's arrival: two wire delays when immediate.
  */
-static void test_gap_fill_acked_at_once(void)
+/* lwIP listening on `port`, the scripted peer connected to it. */
+static struct tcp_pcb *receiver_setup(u16_t port)
 {
-    enum { SEG = 1000, LISTEN_PORT = 6000 };
     setup_once();
     struct tcp_pcb *lpcb = tcp_new();
-    CHECK(tcp_bind(lpcb, IP4_ADDR_ANY, LISTEN_PORT) == ERR_OK);
+    CHECK(tcp_bind(lpcb, IP4_ADDR_ANY, port) == ERR_OK);
     lpcb = tcp_listen(lpcb);
     tcp_accept(lpcb, on_accept);
     memset(&tx, 0, sizeof(tx));
     tx.active = 1;
     tx.iss = 0x20000;
     accepted = NULL;
-    rx.lwip_port = LISTEN_PORT;             /* peer_send's destination */
+    rx.lwip_port = port;                    /* peer_send's destination */
     wire_count = 0;
 
     peer_send(TCP_SYN, tx.iss, 0, 1, NULL, 0);
     for (int i = 0; i < 100 && !tx.established; i++)
         wire_step();
     CHECK(tx.established);
-    /* Settle the handshake, then segment 0 and, out of order, segment 2. */
+    /* Settle the handshake. */
     for (int i = 0; i < 30; i++)
         wire_step();
-    /* Five rounds of three segments, the gap filled at a different
+    return lpcb;
+}
+
+static void receiver_teardown(struct tcp_pcb *lpcb)
+{
+    tx.active = 0;
+    deliver_in_batches = 0;
+    if (accepted)
+        tcp_abort(accepted);
+    tcp_close(lpcb);
+    now_ms += 1000;
+    wire_count = 0;
+    sys_check_timeouts();
+}
+
+static void test_gap_fill_acked_at_once(void)
+{
+    enum { SEG = 1000, LISTEN_PORT = 6000 };
+    struct tcp_pcb *lpcb = receiver_setup(LISTEN_PORT);
+
+    /* Segment 0 and, out of order, segment 2; then 1. Five rounds of three segments, the gap filled at a different
      * phase of lwIP's 25 ms timer each time (a delayed ACK would leave
      * with the next tick: at most one round could look immediate). */
     u32_t worst = 0, next = tx.iss + 1;
@@ -531,14 +564,63 @@ static void test_gap_fill_acked_at_once(void)
     printf("  gap filled: acknowledged after at most %u ms (wire: %u each way)\n", worst,
            ONE_WAY_MS);
     CHECK(worst <= 2 * ONE_WAY_MS + 1);
+    receiver_teardown(lpcb);
+}
 
-    tx.active = 0;
+/* Eight segments sent at once, so they arrive in the same millisecond. */
+static u32_t eight_segments(u32_t next, u32_t *acks, u32_t *took)
+{
+    enum { SEG = 1000 };
+    u32_t acks_before = tx.acks, sent_at = now_ms;
+
+    for (u32_t k = 0; k < 8; k++)
+        peer_send(TCP_ACK, next + k * SEG, tx.irs, 0, pattern, SEG);
+    for (int i = 0; i < 100 && tx.acked != next + 8 * SEG; i++)
+        wire_step();
+    CHECK(tx.acked == next + 8 * SEG);
+    *took = tx.acked_at - sent_at;
+    *acks = tx.acks - acks_before;
+    for (int i = 0; i < 60; i++)
+        wire_step();
+    return next + 8 * SEG;
+}
+
+/* Reads without reopening the window: no window-update ACKs. */
+static err_t unread_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    (void)arg, (void)pcb, (void)err;
+    if (p)
+        pbuf_free(p);
+    return ERR_OK;
+}
+
+/*
+ * Delivered one by one, eight in-order segments get an ACK every second
+ * segment: four. Delivered as one batch, one ACK at the batch's end, sent
+ * at once (not at lwIP's next 25 ms tick). The application does not
+ * reopen the window (32 KB of 1 MiB), so that no window update, which
+ * lwIP sends at once, adds ACKs of its own.
+ */
+static void test_batch_acked_once(void)
+{
+    struct tcp_pcb *lpcb = receiver_setup(6001);
+    u32_t acks, took, next = tx.iss + 1;
+
+    CHECK(accepted != NULL);
     if (accepted)
-        tcp_abort(accepted);
-    tcp_close(lpcb);
-    now_ms += 1000;
-    wire_count = 0;
-    sys_check_timeouts();
+        tcp_recv(accepted, unread_recv);
+
+    next = eight_segments(next, &acks, &took);
+    printf("  one by one: %u ACKs\n", acks);
+    CHECK(acks == 4);
+    deliver_in_batches = 1;
+    for (int round = 0; round < 3; round++) {
+        next = eight_segments(next, &acks, &took);
+        printf("  one batch: %u ACK(s), the last after %u ms\n", acks, took);
+        CHECK(acks == 1);
+        CHECK(took <= 2 * ONE_WAY_MS + 1);
+    }
+    receiver_teardown(lpcb);
 }
 
 int main(void)
@@ -550,6 +632,7 @@ int main(void)
         { "burst_of_eight", test_burst_of_eight },
         { "tail_of_four", test_tail_of_four },
         { "gap_fill_acked_at_once", test_gap_fill_acked_at_once },
+        { "batch_acked_once", test_batch_acked_once },
     };
     return check_run("tcp_recovery", cases, sizeof(cases) / sizeof(cases[0]));
 }
