@@ -29,9 +29,9 @@ struct driver {
     uint32_t buf_size;
     uint8_t *bufs[QSIZE];
     unsigned delivered, dropped, badlen;
-    uint8_t last[16384];            /* the client's copy of the last frame */
+    uint8_t last[VNET_GSO_MAX_FRAME + 1];   /* the client's copy of the last frame */
     size_t last_len;
-    bool last_csum_valid;
+    bool last_csum_valid, last_csum_partial;
 };
 
 /* The simulated device: its own view of the indices. */
@@ -85,6 +85,7 @@ static void deliver(struct driver *d, const struct vnet_frame *f)
     CHECK(n == f->len);
     d->last_len = n;
     d->last_csum_valid = f->csum_valid;
+    d->last_csum_partial = f->csum_partial;
 }
 
 /* vnet_poll's receive loop. */
@@ -132,16 +133,20 @@ static void dev_put(struct device *dev, const uint8_t *src, uint32_t fill, uint3
     q->used->idx = dev->used_idx;
 }
 
+/* The gso_type the device puts in the next frames' headers. */
+static uint8_t dev_gso_type;
+
 /* A frame of `len` bytes (pattern i*7) with header flags, spread over 2 KiB buffers. */
 static void dev_frame(struct device *dev, size_t len, uint8_t flags, uint16_t csum_start,
                       uint16_t csum_offset, const uint32_t *claims)
 {
-    static uint8_t wire[VNET_HDR_LEN + 16384];
+    static uint8_t wire[VNET_HDR_LEN + VNET_GSO_MAX_FRAME + 2048];
     size_t total = VNET_HDR_LEN + len;
     uint16_t nbuf = (uint16_t)((total + MRG_BUF - 1) / MRG_BUF);
 
     memset(wire, 0, VNET_HDR_LEN);
     wire[0] = flags;
+    wire[1] = dev_gso_type;
     wire[6] = (uint8_t)csum_start;
     wire[7] = (uint8_t)(csum_start >> 8);
     wire[8] = (uint8_t)csum_offset;
@@ -227,6 +232,71 @@ static void test_claim_with_checksum_offsets(void)
     driver_free(&d);
 }
 
+/*
+ * Uncut TCP frames (GSO_TCPV4) of up to 64 KiB: delivered only when the
+ * driver asked for them (GUEST_TSO4), never longer than VNET_GSO_MAX_FRAME,
+ * and a plain frame still may not exceed the MTU.
+ */
+static void test_gso_uncut(void)
+{
+    struct driver d;
+    struct device dev;
+
+    driver_init(&d, &dev, true, 1500);
+    dev_gso_type = VNET_HDR_GSO_TCPV4;
+    dev_frame(&dev, 60000, 0, 0, 0, NULL);      /* not asked for: dropped */
+    driver_poll(&d);
+    CHECK(d.delivered == 0 && d.dropped == 1);
+    d.rx.gso_tcpv4 = true;
+    dev_frame(&dev, 60000, 0, 0, 0, NULL);
+    driver_poll(&d);
+    CHECK(d.delivered == 1 && last_is_pattern(&d, 60000));
+    dev_frame(&dev, VNET_GSO_MAX_FRAME + 1, 0, 0, 0, NULL);
+    driver_poll(&d);
+    CHECK(d.delivered == 1 && d.dropped == 2);
+    dev_gso_type = VNET_HDR_GSO_NONE;
+    dev_frame(&dev, 1600, 0, 0, 0, NULL);       /* past the MTU, uncut or not */
+    driver_poll(&d);
+    CHECK(d.delivered == 1 && d.dropped == 3);
+    CHECK(d.q.num_free == 0);
+    driver_free(&d);
+}
+
+/*
+ * keep_partial: a NEEDS_CSUM frame arrives untouched, marked partial,
+ * its offsets still checked against its length; vnet_frame_complete
+ * then finishes it as the driver would have.
+ */
+static void test_keep_partial(void)
+{
+    struct driver d;
+    struct device dev;
+
+    driver_init(&d, &dev, true, 1500);
+    d.rx.keep_partial = true;
+    dev_frame(&dev, 200, VNET_HDR_F_NEEDS_CSUM, 34, 16, NULL);
+    driver_poll(&d);
+    CHECK(d.delivered == 1 && last_is_pattern(&d, 200));
+    CHECK(d.last_csum_partial && d.last_csum_valid);
+    dev_frame(&dev, 200, VNET_HDR_F_NEEDS_CSUM, 190, 16, NULL);   /* field past the end */
+    driver_poll(&d);
+    CHECK(d.delivered == 1 && d.dropped == 1);
+
+    /* Completing in place, through the frame, writes what the driver would. */
+    uint8_t a[64], b[64];
+    for (unsigned i = 0; i < sizeof(a); i++)
+        a[i] = b[i] = (uint8_t)(i * 7);
+    struct vnet_seg sa[2] = { { a, 13 }, { a + 13, 51 } }, sb = { b, 64 };
+    struct vnet_frame f = { .seg = sa, .nseg = 2, .len = 64, .csum_partial = true,
+                            .csum_start = 20, .csum_offset = 6 };
+    CHECK(vnet_frame_complete(&f));
+    CHECK(vnet_csum_complete(&sb, 1, 20, 6));
+    CHECK(memcmp(a, b, sizeof(a)) == 0);
+    f.csum_partial = false;
+    CHECK(!vnet_frame_complete(&f));
+    driver_free(&d);
+}
+
 static void test_claim_huge(void)
 {
     struct driver d;
@@ -306,6 +376,8 @@ int main(void)
         { "claim-huge", test_claim_huge },
         { "claim-unmerged", test_claim_unmerged },
         { "random-device", test_random_device },
+        { "gso-uncut", test_gso_uncut },
+        { "keep-partial", test_keep_partial },
     };
     return check_run("vnet_rx", cases, sizeof(cases) / sizeof(cases[0]));
 }
