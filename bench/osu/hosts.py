@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """hosts.py - the multi-host stage of `make bench`: OSU latency, bandwidth
-and allreduce with the ranks on different hosts, HermitCore-C against
+(one way and both ways) and allreduce with the ranks on different hosts, HermitCore-C against
 Linux guests placed the same way, the same-host figures beside them.
 
     bench/osu/hosts.py [--quick] [--repeat R] OUTDIR
@@ -39,6 +39,7 @@ PLACEMENTS = {"1 host": "h1:64\n", "2 hosts": "h1:1\nh2:1\n"}   # Hydra fills sl
 PLAN = [
     ("osu_latency", 2, "-m 1:65536 -i 50 -x 5", "-m 8:1024 -i 10 -x 2", ["8", "65536"]),
     ("osu_bw", 2, "-m 8:1048576 -i 5 -x 1", "-m 1024:65536 -i 2 -x 1", ["1048576"]),
+    ("osu_bibw", 2, "-m 1048576:1048576 -i 5 -x 1", "-m 65536:65536 -i 2 -x 1", ["1048576"]),
     ("osu_allreduce", 4, "-m 8:65536 -i 20 -x 2", "-m 8:1024 -i 5 -x 1", ["8"]),
 ]
 
@@ -92,7 +93,7 @@ def shown_sizes(samples, bench, sizes):
 def write(out, samples, lost):
     specs = []
     for bench, vms, _, _, sizes in PLAN:
-        unit = "MB/s" if bench == "osu_bw" else "us"
+        unit = "MB/s" if bench in ("osu_bw", "osu_bibw") else "us"
         for size in shown_sizes(samples, bench, sizes):
             for placement in PLACEMENTS:
                 specs.append(dict(metric=f"{bench}, {placement}", param=size,

@@ -31,8 +31,9 @@ FUZZ_SRC_acpi := $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c
 FUZZ_SRC_madt := $(ARCH_DIR)/acpi_madt.c
 FUZZ_SRC_mptable := $(ARCH_DIR)/mptable.c $(ARCH_DIR)/acpi.c $(ARCH_DIR)/acpi_madt.c
 FUZZ_SRC_cpio := libc/cpio.c
-FUZZ_SRC_virtq := drivers/virtio/virtq.c drivers/virtio/vnet_rx.c drivers/virtio/vnet_hdr.c
-FUZZ_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c
+FUZZ_SRC_virtq := drivers/virtio/virtq.c drivers/virtio/vnet_rx.c drivers/virtio/vnet_hdr.c \
+    kernel/inet_sum.c
+FUZZ_SRC_vnet_hdr := drivers/virtio/vnet_hdr.c kernel/inet_sum.c
 FUZZ_SRC_metadata := libc/metadata_parse.c
 FUZZ_SRC_dhcp_options := net/dhcp_options.c
 
