@@ -347,7 +347,8 @@ static void *vnet_thread(void *arg)
         mutex_lock(&nv->dev_lock);
         /* A batch of received frames under one hold of the core lock,
          * with one ACK per connection for all of it
-         * (tcp-rx-batch-ack.patch). */
+         * (tcp-rx-batch-ack.patch). The batch state is lwIP's, one for
+         * all interfaces, and the core lock serializes their batches. */
         LOCK_TCPIP_CORE();
         tcp_batch_begin();
         unsigned got = vnet_poll(nv->dev, RX_BUDGET);
