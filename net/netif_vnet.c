@@ -6,11 +6,12 @@
  * The driver allows one thread at a time in vnet_send/vnet_poll/vnet_wait
  * (virtio_net.h), and the driver thread sleeps in vnet_wait holding the
  * device. It feeds each poll's frames to lwIP (ethernet_input) under
- * one hold of the core lock. So lwIP's output (which runs in whatever thread holds the core
- * lock: an application thread inside send(), the tcpip thread's timers,
- * or the driver thread itself while it delivers a frame) takes the device
- * only if it is free (trylock; the lock is recursive for the driver
- * thread) and otherwise queues the frame and wakes the driver thread.
+ * one hold of the core lock. So lwIP's output (which runs in whatever
+ * thread holds the core lock: an application thread inside send(), the
+ * tcpip thread's timers, or the driver thread itself while it delivers
+ * a frame) takes the device only if it is free (trylock; the lock is
+ * recursive for the driver thread) and otherwise queues the frame and
+ * wakes the driver thread.
  * Lock order: device, then core; output never blocks on the device.
  *
  * Notifications: telling the device about a frame is a trap into the
