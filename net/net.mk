@@ -109,13 +109,18 @@ LWIP_HOST_INC = -Itests/fuzz/lwip -Inet/include -I$(LWIP_PREFIX)/src/include
 # The sender's loss recovery against a scripted receiver
 # (net/lwip/patches/tcp-newreno.patch). Our test with our warnings;
 # lwIP's code with none (not ours to fix).
+# Both run on the simulated wire of tests/unit/tcp_wire.c: lwIP sending
+# (recovery) and receiving (its ACKs).
 ifneq ($(LWIP_PREFIX),)
-UNIT_TESTS += tcp_recovery
-$(BUILD)/unit/test_tcp_recovery: tests/unit/test_tcp_recovery.c tests/unit/check.h \
+UNIT_TESTS += tcp_recovery tcp_acks
+$(BUILD)/unit/test_tcp_recovery $(BUILD)/unit/test_tcp_acks: $(BUILD)/unit/test_%: \
+        tests/unit/test_%.c tests/unit/tcp_wire.c tests/unit/tcp_wire.h tests/unit/check.h \
         $(LWIP_STAMP) tests/fuzz/lwip/lwipopts.h net/include/lwipopts.h net/include/lwip_hooks.h
 	@mkdir -p $(@D) $(BUILD)/net/host
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(LWIP_HOST_INC) $(HOST_CFLAGS) -c -o $(BUILD)/net/host/test_tcp_recovery.o $<
-	$(Q)$(HOSTCC) $(LWIP_HOST_INC) $(HOST_CFLAGS) -w -o $@ $(BUILD)/net/host/test_tcp_recovery.o \
-	  $(LWIP_HOST_SRC)
+	$(Q)$(HOSTCC) $(LWIP_HOST_INC) $(HOST_CFLAGS) -c -o $(BUILD)/net/host/test_$*.o $<
+	$(Q)$(HOSTCC) $(LWIP_HOST_INC) $(HOST_CFLAGS) -c -o $(BUILD)/net/host/tcp_wire_$*.o \
+	  tests/unit/tcp_wire.c
+	$(Q)$(HOSTCC) $(LWIP_HOST_INC) $(HOST_CFLAGS) -w -o $@ $(BUILD)/net/host/test_$*.o \
+	  $(BUILD)/net/host/tcp_wire_$*.o $(LWIP_HOST_SRC)
 endif
