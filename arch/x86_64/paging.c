@@ -37,6 +37,7 @@ static paging_table_alloc_fn table_alloc;
 static uint64_t *root;
 static uint64_t max_page;
 static bool have_nx;
+static bool live;                   /* root is in CR3: changes need invlpg */
 static struct paging_stats stats;
 
 static const uint64_t level_size[5] = {
@@ -72,6 +73,7 @@ void paging_activate(void)
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
     write_cr0(read_cr0() | CR0_WP);
     write_cr3((uintptr_t)root);
+    live = true;
 }
 
 static uint64_t leaf_bits(unsigned flags, int level)
@@ -121,7 +123,8 @@ static int map_one(uint64_t virt, uint64_t phys, int leaf_level, unsigned flags)
     if (*leaf & (PTE_PRESENT | PTE_KEPT))
         return PAGING_EEXIST;
     *leaf = phys | leaf_bits(flags, leaf_level);
-    invlpg(virt);
+    if (live)
+        invlpg(virt);
     if (leaf_level == 3)
         stats.pages_1g++;
     else if (leaf_level == 2)

@@ -4,17 +4,31 @@
  *
  * Hypervisors often leave 15h/16h empty (QEMU's TCG does), so calibration
  * is the common path: count TSC ticks while a reference counter of known
- * rate advances over a window. Under TCG the vCPU is a host thread, and
- * with many VMs per host CPU it is preempted for tens of milliseconds at
- * a time: a preemption between reading the reference and reading the TSC
- * skews the result (we once saw 8x), and one longer than the PIT's 55 ms
- * wrap made the old code give up and guess 2 GHz. So every reference read
- * is bracketed by two TSC reads (the narrowest of a few brackets counts),
- * a window whose brackets are too wide for the accuracy we want, or that
- * was preempted long enough to hide a wrap, is thrown away and another
- * taken, and of the good windows the one with the smallest error wins.
- * Both references follow host time, as the TSC does, so preemption in the
- * middle of a window costs nothing.
+ * rate advances over a window. Boot time is a product goal, so the window
+ * is as short as its accuracy allows and no shorter:
+ *
+ * - It runs from one edge of the reference (the instant its count
+ *   changes) to another. An edge is bracketed by the TSC read before the
+ *   last read that saw the old count and the one after the first read
+ *   that saw the new count, so the window's error is bounded by the two
+ *   brackets alone: reading a count at an arbitrary instant would add up
+ *   to a whole reference tick (280 ns for the PM timer) at each end.
+ * - It ends at the first edge that brings the bound within TARGET_PPM
+ *   (about 1 ms on an idle TCG vCPU, whose
+ *   brackets span ~500 TSC ticks), or after MAX_WINDOW_US with the
+ *   narrowest of a few more edges.
+ *
+ * 200 ppm is what Linux's quick boot calibration settles for (it asks
+ * 500 and refines later); here it costs about 1 ms against the PM timer,
+ * where a fixed 5 ms window cost 5-10 ms of a 20 ms boot.
+ *
+ * Under TCG the vCPU is a host thread, and with many VMs per host CPU it
+ * is preempted for tens of milliseconds at a time: a preemption inside a
+ * bracket widens it (the bound then rejects the window), and one longer
+ * than the reference's wrap between two polls would hide a wrap (the old
+ * code once read 8x, and once gave up and guessed 2 GHz), so such a
+ * window is thrown away and another taken. Both references follow host
+ * time, as the TSC does, so a preemption between brackets costs nothing.
  */
 #include "tsc.h"
 #include "cpu.h"
@@ -27,13 +41,14 @@
 #define PM_TIMER_HZ         3579545u
 #define PM_TIMER_MASK       0xFFFFFFu   /* 24 bits; a 32-bit timer is read as 24 */
 
-#define WINDOW_MS           5           /* one calibration window */
 #define TSC_MIN_HZ          1000000000ull   /* no x86-64 host we run on is slower */
-#define GOOD_WINDOWS        3           /* keep the best of this many good windows */
-#define MAX_WINDOWS         200         /* ~2 s of windows at least, then give up */
-#define BRACKET_READS       4           /* reads per end; the narrowest counts */
+#define TARGET_PPM          200         /* a window this good ends at once */
+#define MAX_WINDOW_US       5000        /* then settle for the best edge soon after */
+#define START_EDGES         4           /* edges to pick the window's start from */
+#define END_EDGES           4           /* edges after MAX_WINDOW_US to pick the end from */
 #define MAX_ERROR_PPM       1000        /* a window must be this good (0.1 %) */
-#define ENOUGH_ERROR_PPM    200         /* one window this good ends the search */
+#define GOOD_WINDOWS        3           /* else keep the best of this many good windows */
+#define MAX_WINDOWS         400         /* ~2 s of windows at least, then give up */
 /* A reference that never moves (no device there) must not hang us. */
 #define POLL_LIMIT          5000000u
 
@@ -46,9 +61,14 @@ struct reference {
 };
 
 struct sample {
-    uint64_t tsc;                       /* midpoint of the bracket */
-    uint64_t width;                     /* TSC ticks the bracket spans */
+    uint64_t before, after;             /* TSC reads around the reference read */
     uint32_t count;
+};
+
+/* The instant the reference reached a new count, within [tsc - width/2, tsc + width/2]. */
+struct edge {
+    uint64_t tsc;
+    uint64_t width;
 };
 
 static uint64_t from_cpuid(enum tsc_source *source)
@@ -83,10 +103,12 @@ static uint32_t ref_read(const struct reference *ref)
 
 static struct sample ref_sample(const struct reference *ref)
 {
-    uint64_t before = rdtsc();
-    uint32_t count = ref_read(ref);
-    uint64_t after = rdtsc();
-    return (struct sample){ before + (after - before) / 2, after - before, count };
+    struct sample s;
+
+    s.before = rdtsc();
+    s.count = ref_read(ref);
+    s.after = rdtsc();
+    return s;
 }
 
 /* Reference ticks from a to b, modulo the wrap. */
@@ -95,11 +117,26 @@ static uint32_t ref_delta(const struct reference *ref, uint32_t a, uint32_t b)
     return (ref->down ? a - b : b - a) & ref->mask;
 }
 
+static struct edge edge_between(const struct sample *old, const struct sample *new)
+{
+    return (struct edge){ old->before + (new->after - old->before) / 2, new->after - old->before };
+}
+
+/* The window's error bound in ppm: half of each end's bracket over its span. */
+static uint32_t window_ppm(const struct edge *start, const struct edge *end)
+{
+    uint64_t span = end->tsc - start->tsc, half = (start->width + end->width) / 2;
+
+    if (!span || half >= span / 1000 * 10)
+        return 10000;                   /* over 1 %: no need to be exact */
+    return (uint32_t)((half * 1000000 + span - 1) / span);
+}
+
 /*
- * One window. Returns its frequency and its error bound in ppm (the two
- * brackets' half-widths over the window's TSC span), or 0 if the window
- * is unusable: the reference never moved, or one stretch between polls
- * was long enough that a whole wrap of the reference may hide in it.
+ * One window. Returns its frequency and its error bound in ppm, or 0 if
+ * the window is unusable: the reference never moved, or one stretch
+ * between polls was long enough that a whole wrap of the reference may
+ * hide in it.
  *
  * That last rule: a gap between two polls hides a whole wrap of the
  * reference only if it lasts a wrap period P (55 ms for the PIT, 4.7 s
@@ -111,55 +148,60 @@ static uint32_t ref_delta(const struct reference *ref, uint32_t a, uint32_t b)
  */
 static uint64_t ref_window(const struct reference *ref, uint32_t *error_ppm)
 {
-    const uint32_t target = ref->hz / 1000 * WINDOW_MS;
+    const uint32_t max_ticks = (uint32_t)((uint64_t)ref->hz * MAX_WINDOW_US / 1000000);
     const uint64_t gap_limit = (uint64_t)(ref->mask / 2) * (TSC_MIN_HZ / 1000) / (ref->hz / 1000);
-    struct sample start = ref_sample(ref), s = start, prev;
+    struct edge start = { 0, ~0ull }, end = { 0, ~0ull };
+    struct sample prev = ref_sample(ref), s;
     uint64_t max_gap = 0;
-    uint32_t elapsed = 0, polls = 0;
+    uint32_t elapsed = 0, end_count = 0, polls = 0;
+    int edges = 0, late_edges = 0;
 
-    for (int i = 1; i < BRACKET_READS; i++) {
-        s = ref_sample(ref);
-        if (s.width < start.width && s.count == start.count)
-            start = s;                  /* tighter, same instant of the reference */
-    }
-    prev = start;
-    /* Poll until the window is long enough, then a few more reads for a tight end. */
-    struct sample end = { 0, ~0ull, 0 };
-    int tail = 0;
-    while (tail < BRACKET_READS) {
+    while (late_edges < END_EDGES) {
         if (++polls > POLL_LIMIT)
             return 0;
         s = ref_sample(ref);
-        elapsed += ref_delta(ref, prev.count, s.count);
-        if (s.tsc - prev.tsc > max_gap)
-            max_gap = s.tsc - prev.tsc;
-        prev = s;
-        if (elapsed < target)
+        if (s.before - prev.before > max_gap)
+            max_gap = s.before - prev.before;
+        uint32_t moved = ref_delta(ref, prev.count, s.count);
+        if (!moved) {
+            prev = s;
             continue;
-        tail++;
-        if (s.width < end.width)
-            end = s, end.count = elapsed;   /* count: reference ticks since start */
+        }
+        struct edge e = edge_between(&prev, &s);
+        prev = s;
+        elapsed += moved;
+        if (edges < START_EDGES) {      /* the narrowest early edge starts the window */
+            edges++;
+            if (e.width < start.width)
+                start = e, elapsed = 0, max_gap = 0;
+            continue;
+        }
+        if (elapsed < max_ticks) {
+            if (window_ppm(&start, &e) <= TARGET_PPM) {
+                end = e, end_count = elapsed;
+                break;
+            }
+            continue;
+        }
+        late_edges++;                   /* long enough: the narrowest of a few ends it */
+        if (e.width < end.width)
+            end = e, end_count = elapsed;
     }
     uint64_t span = end.tsc - start.tsc;
-    if (!span || max_gap >= gap_limit)
+    if (!span || !end_count || max_gap >= gap_limit)
         return 0;
     /* No 128-bit division in the kernel: span < 2^40 (a 40 ms window even
      * at 20 GHz), the reference's rate < 2^22, so the products fit. */
     if (span >> 40)
         return 0;
-    uint64_t hz = span * ref->hz / end.count;
-    uint64_t half = (start.width + end.width) / 2;
-    if (half >= span / 1000 * 10)       /* over 1 %: no need to be exact */
-        *error_ppm = 10000;
-    else
-        *error_ppm = (uint32_t)((half * 1000000 + span - 1) / span);
-    return hz;
+    *error_ppm = window_ppm(&start, &end);
+    return span * ref->hz / end_count;
 }
 
-/* The first window within ENOUGH_ERROR_PPM (an idle boot's, in one
- * window: boot time is a product goal), else the best of GOOD_WINDOWS
- * within MAX_ERROR_PPM; 0 if none was. A window's error bound is the
- * brackets' own, not a guess, so one tight window is as good as three. */
+/* The first window within TARGET_PPM (an idle boot's first one), else the
+ * best of GOOD_WINDOWS within MAX_ERROR_PPM; 0 if none was. A window's
+ * error bound is the brackets' own, not a guess, so one tight window is as
+ * good as three. */
 static uint64_t calibrate(const struct reference *ref, struct tsc_calibration *cal)
 {
     uint64_t best = 0;
@@ -173,7 +215,7 @@ static uint64_t calibrate(const struct reference *ref, struct tsc_calibration *c
         good++;
         if (ppm < best_ppm)
             best = hz, best_ppm = ppm;
-        if (ppm <= ENOUGH_ERROR_PPM) {
+        if (ppm <= TARGET_PPM) {
             tried++;
             break;
         }

@@ -2,8 +2,8 @@
  * tsc.h - the time-stamp counter's frequency.
  *
  * Contract: tsc_detect_hz MUST run before interrupts are enabled; it
- * busy-waits 30-50 ms when it calibrates, longer on a starved vCPU (at
- * most ~200 windows of 10-40 ms). PM_TIMER_PORT is the FADT's PM timer
+ * busy-waits about 1.5 ms when it calibrates on an idle vCPU (one window
+ * within 200 ppm), longer on a starved one (at most ~400 windows of 5 ms). PM_TIMER_PORT is the FADT's PM timer
  * block (0: none). It returns 0 with *source TSC_SOURCE_NONE when no
  * source gave a trustworthy answer: the caller must not run on a guess.
  * *cal describes the calibration (zero when CPUID answered).

@@ -1,0 +1,2 @@
+build-dbg/kernel/format.o: kernel/format.c kernel/format.h
+kernel/format.h:

@@ -1,0 +1,2 @@
+build-dbg/kernel/string.o: kernel/string.c kernel/include/string.h
+kernel/include/string.h:
