@@ -90,11 +90,12 @@ def main():
 
     specs = [dict(metric="guest_entry_to_main", label="guest entry → main (µs)"),
              dict(metric="host_start_to_main", label="host start → main (ms)",
-                  goal="≤ 0.05", ok=lambda r: r <= 0.05,
-                  limit="Most of it is QEMU and SeaBIOS before our first instruction "
-                        "(guest entry → main is the row above). -bios qboot starts "
-                        "~90 ms sooner but assigns no PCI BARs; the kernel would have "
-                        "to assign them first."),
+                  goal="≤ 0.02", ok=lambda r: r <= 0.02,
+                  limit="Both runners boot with qboot (SeaBIOS took ~45 ms more). What is "
+                        "left: the Python runner (~45 ms, from its start to QEMU's), QEMU's "
+                        "own start-up (~40 ms) and our guest entry → main (row above; the "
+                        "issue's goal for it is ≤ 5 ms, an absolute figure under TCG, where "
+                        "most of it is translating code run once)."),
              dict(metric="host_start_to_exit", label="host start → exit (ms)")]
     size = os.path.getsize(args.image)
     loaded = subprocess.run(["size", args.image], capture_output=True, text=True).stdout

@@ -240,6 +240,7 @@ unsigned pci_init(void)
         return 0;
     }
     scan_bus(mode == PCI_ACCESS_ECAM ? ecam_bus_start : 0, 0, NULL);
+    pci_assign_bars();
     klog(LOG_INFO, "pci: %u functions, configuration through %s\n", device_count,
          pci_access_name(mode));
     return device_count;

@@ -17,9 +17,10 @@
  *   MUST be aligned to the access width.
  * - pci_bar sizes a BAR on first use (decoding is switched off for the
  *   moment of sizing) and caches the answer. pci_map_bar maps a memory
- *   BAR uncached and returns its address; the BAR MUST have been given an
- *   address by the firmware (PCI_EUNASSIGNED otherwise: this driver does
- *   not assign resources).
+ *   BAR uncached and returns its address. pci_init gives an address to
+ *   every BAR of a root-bus function that the firmware left empty (qboot
+ *   assigns none; pci_assign.c); a BAR behind a bridge that the firmware
+ *   left empty stays so, and pci_map_bar returns PCI_EUNASSIGNED.
  * - pci_intx_gsi names the I/O APIC input of the function's INTx pin.
  *   q35: the pin is swizzled through each bridge up to bus 0, where
  *   slots below 25 reach PIRQ E-H = GSI 20-23. Otherwise (pc): the
@@ -82,6 +83,8 @@ struct pci_dev {
 
 /* Enumerates once; returns the number of functions found. */
 unsigned pci_init(void);
+/* pci_init's second step: returns how many empty BARs found no room. */
+unsigned pci_assign_bars(void);
 enum pci_access pci_access_mode(void);
 const char *pci_access_name(enum pci_access mode);
 

@@ -102,6 +102,11 @@ guest vnet-up-pc-legacy 0 $'transport pci-legacy irq msix\n^ok up' \
     -- "${drv_nic_legacy[@]}" "$drv_image" -- up "$drv_mac" transport=pci-legacy
 guest vnet-up-q35-modern 0 '^ok up' \
     -- --machine q35 "${drv_nic_pci[@]}" "$drv_image" -- up "$drv_mac" transport=pci-modern
+# qboot assigns no BARs: the kernel places bus 0's (drivers/pci_assign.c).
+guest vnet-up-pc-qboot 0 $'pci: assigned [0-9]+ BARs the firmware left empty\n^ok up' \
+    -- -v --firmware qboot "${drv_nic_pci[@]}" "$drv_image" -- up "$drv_mac" irq=msix
+guest vnet-up-q35-qboot 0 $'pci: assigned [0-9]+ BARs the firmware left empty\n^ok up' \
+    -- -v --machine q35 --firmware qboot "${drv_nic_pci[@]}" "$drv_image" -- up "$drv_mac"
 mapfile -t drv_nic_intx < <(drv_nic virtio-net-pci ",vectors=0")
 guest vnet-up-pc-intx 0 $'irq intx\n^ok up' \
     -- "${drv_nic_intx[@]}" "$drv_image" -- up "$drv_mac" irq=intx

@@ -3,6 +3,9 @@
 # hermit-net under faults, QEMU's privileges. At most 2 VMs at once.
 host_cases accel-probe "" tests/launch/test_accel_probe.py
 
+# Which firmware QEMU gets: qboot unless SeaBIOS is needed (tests/launch/test_firmware.py).
+host_cases firmware "firmware-" tests/launch/test_firmware.py
+
 # A launcher stopped by SIGHUP cleans up; one killed by SIGKILL takes its
 # ranks and VMs with it, and hermit-net gc removes the network it left.
 export HERMIT_TEST_BUILD=$build
