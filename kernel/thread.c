@@ -189,11 +189,6 @@ _Noreturn void thread_exit(void *result)
     __builtin_unreachable();
 }
 
-struct thread *thread_self(void)
-{
-    return this_cpu()->current;
-}
-
 void thread_yield(void)
 {
     /* Nothing else to run here: yielding would switch back to us. */

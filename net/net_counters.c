@@ -2,10 +2,10 @@
  * net_counters.c - counts what is in use in each of lwIP's memp pools by
  * walking the pools' free lists (net_counters.h says why not MEMP_STATS).
  *
- * The walk holds SYS_ARCH_PROTECT (net/sys_arch.c: one mutex) for one
- * pool at a time: the largest list (TCP_SEG, 8192 elements) takes some
- * microseconds, short enough for a sample every few seconds and too
- * long for a hot path, which is why this is a reader for soak tests and
+ * The walk holds SYS_ARCH_PROTECT (net/sys_arch.c: a spinlock, interrupts
+ * off) for one pool at a time: the largest list (TCP_SEG, 8192 elements)
+ * takes some microseconds, short enough for a sample every few seconds
+ * and too long for a hot path, which is why this is a reader for soak tests and
  * not a statistic the stack keeps.
  */
 #include "lwip/opt.h"

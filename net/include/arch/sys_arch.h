@@ -31,7 +31,8 @@ typedef struct net_mbox *sys_mbox_t;
 struct thread;
 typedef struct thread *sys_thread_t;
 
-/* SYS_ARCH_PROTECT's saved state: the nesting depth it found. */
+/* SYS_ARCH_PROTECT's saved state: RFLAGS before it turned interrupts off
+ * (IF is bit 9; the upper half of RFLAGS is reserved, zero). */
 typedef unsigned sys_prot_t;
 
 #endif
