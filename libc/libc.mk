@@ -54,8 +54,9 @@ $(LIBHERMIT): $(KERNEL_OBJS)
 
 # kernel/ssp.o goes in too: linked whole before libc.a, its
 # __stack_chk_guard and __stack_chk_fail keep newlib's (ssp/
-# stack_protector.o, a constant canary) out of every image.
-$(LIBHERMIT_C): $(LIBC_GLUE) $(BUILD)/kernel/ssp.o
+# stack_protector.o, a constant canary) out of every image. So does
+# kernel/memcpy.o: newlib's memcpy never links (memcpy.c says why).
+$(LIBHERMIT_C): $(LIBC_GLUE) $(BUILD)/kernel/ssp.o $(BUILD)/kernel/memcpy.o
 	@mkdir -p $(@D)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
