@@ -36,18 +36,38 @@ static uint64_t load64(const unsigned char *p)
     return w;
 }
 
+/*
+ * 64 bytes as one carry chain: each adc adds a word and the previous
+ * word's carry, so a block costs 9 instructions and not 16 (an add and a
+ * carry fix-up per word, all C can say): 0.19 guest instructions per
+ * byte of the block loop against 0.34. Assembly because C has no
+ * add-with-carry.
+ */
+static uint64_t sum_block64(uint64_t sum, const unsigned char *p)
+{
+    __asm__("addq 0(%[p]), %[sum]\n\t"
+            "adcq 8(%[p]), %[sum]\n\t"
+            "adcq 16(%[p]), %[sum]\n\t"
+            "adcq 24(%[p]), %[sum]\n\t"
+            "adcq 32(%[p]), %[sum]\n\t"
+            "adcq 40(%[p]), %[sum]\n\t"
+            "adcq 48(%[p]), %[sum]\n\t"
+            "adcq 56(%[p]), %[sum]\n\t"
+            "adcq $0, %[sum]"
+            : [sum] "+r"(sum)
+            : [p] "r"(p), "m"(*(const unsigned char (*)[64])p)
+            : "cc");
+    return sum;
+}
+
 uint16_t inet_sum(const void *data, int len)
 {
     const unsigned char *p = data;
     uint64_t sum = 0;
     size_t n = len > 0 ? (size_t)len : 0;
 
-    for (; n >= 32; p += 32, n -= 32) {
-        sum = add_carry(sum, load64(p));
-        sum = add_carry(sum, load64(p + 8));
-        sum = add_carry(sum, load64(p + 16));
-        sum = add_carry(sum, load64(p + 24));
-    }
+    for (; n >= 64; p += 64, n -= 64)
+        sum = sum_block64(sum, p);
     for (; n >= 8; p += 8, n -= 8)
         sum = add_carry(sum, load64(p));
     /* The tail, zero-padded to eight bytes: an odd last byte is the low
