@@ -141,6 +141,17 @@ $(BUILD)/soak/soak.elf: $(SOAK_SRC) $(MPICH_STAMP) $(MPICC) $(LIBHERMIT) $(LIBHE
 	$(Q)HERMIT_BUILD=$(abspath $(BUILD)) $(MPICC) -O2 -g -Wall -Wextra -Werror -Ilibc -o $@ $(filter %.c,$(SOAK_SRC))
 all: $(BUILD)/soak/soak.elf
 
+# FWQ on CPU 1 while MPI traffic runs on CPU 0 (bench/noise/fwq_traffic.c).
+NOISE_TRAFFIC_SRC := bench/noise/fwq_traffic.c bench/noise/fwq.c
+$(BUILD)/noise/fwq_traffic.elf: $(NOISE_TRAFFIC_SRC) bench/noise/fwq.h libc/hermit_counters.h \
+                                $(MPICH_STAMP) $(MPICC) $(LIBHERMIT) $(LIBHERMIT_C) $(LIBNET) \
+                                $(BUILD)/ksyms-empty.o
+	@mkdir -p $(@D)
+	@echo "  MPICC   bench/noise/fwq_traffic.c"
+	$(Q)HERMIT_BUILD=$(abspath $(BUILD)) $(MPICC) -O2 -g -Wall -Wextra -Werror -Ilibc -Ibench/noise \
+	    -o $@ $(NOISE_TRAFFIC_SRC)
+all: $(BUILD)/noise/fwq_traffic.elf
+
 soak: all
 	@tests/soak/run.sh --image $(BUILD)/soak/soak.elf --seconds $(SOAK_SECONDS) \
 	  $(if $(SOAK_LEAK),--leak $(if $(filter 1 heap,$(SOAK_LEAK)),heap,$(SOAK_LEAK)))

@@ -28,18 +28,21 @@ export HERMIT_BUILD=${HERMIT_BUILD:-$PWD/$BUILD}
 if [ $quick -eq 1 ]; then
     boot_args=(--runs 2)
     noise_args=(--smp 1 --repeat 1 --samples 100 --hourglass 2000000)
+    traffic_args=(--repeat 1 --samples 200)
     syscalls_args=(--repeat 1)
     net_args=(--repeat 1 --rounds 100 --stream-mib 4)
     osu_args=(--quick)
     hosts_args=(--quick)
     icount_args=(--quick)
 else
-    boot_args=() noise_args=() syscalls_args=() net_args=() osu_args=() hosts_args=() icount_args=()
+    boot_args=() noise_args=() traffic_args=() syscalls_args=() net_args=() osu_args=()
+    hosts_args=() icount_args=()
 fi
 
 # net-tcp: the same pair joined through a loopback TCP connection, the
 # unprivileged way to link VMs on two hosts (host Nagle in the path).
-stages=(boot noise syscalls net net-tcp)
+# noise-traffic: FWQ on a compute core while MPI traffic runs on CPU 0.
+stages=(boot noise noise-traffic syscalls net net-tcp)
 # OSU latency, bandwidth and allreduce on both systems (bench/osu/suite.py),
 # the same across two test hosts (bench/osu/hosts.py, root only), then the
 # deterministic companion: instructions per round trip under icount.
@@ -53,6 +56,7 @@ for stage in "${stages[@]}"; do
     case $stage in
     boot)     bench/boot.py "${boot_args[@]}" "${BUILD:-build}/boottime.elf" "$out" ;;
     noise)    bench/noise/run.py "${noise_args[@]}" "$out" ;;
+    noise-traffic) bench/noise/traffic.py "${traffic_args[@]}" "$out" ;;
     syscalls) bench/syscalls/run.py "${syscalls_args[@]}" "$out" ;;
     net)      bench/net/run.py "${net_args[@]}" "$out" ;;
     net-tcp)  bench/net/run.py --link tcp "${net_args[@]}" "$out" ;;

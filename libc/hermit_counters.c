@@ -13,7 +13,9 @@
 
 #include "cpu.h"
 #include "heap.h"
+#include "percpu.h"
 #include "pmem.h"
+#include "trap.h"
 #include "vmem.h"
 #include "net_counters.h"
 
@@ -77,5 +79,16 @@ int hermit_counters(struct hermit_counters *c)
         }
         c->net_pools = n;
     }
+    return 0;
+}
+
+int hermit_cpu_counters(unsigned cpu, struct hermit_cpu_counters *c)
+{
+    if (cpu >= cpu_online_count())
+        return -1;
+    c->interrupts = 0;
+    for (unsigned vector = 0; vector < 256; vector++)
+        c->interrupts += trap_count(cpu, vector);
+    c->context_switches = __atomic_load_n(&cpus[cpu].context_switches, __ATOMIC_RELAXED);
     return 0;
 }

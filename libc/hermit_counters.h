@@ -53,4 +53,18 @@ struct hermit_counters {
 
 int hermit_counters(struct hermit_counters *c);
 
+/*
+ * What has disturbed one CPU since boot: the interrupts it took (every
+ * vector) and its context switches. A compute core that nothing
+ * disturbs keeps both still while it works (bench/noise/fwq_traffic.c).
+ * Lock-free reads of counters only their CPU writes; any thread may ask.
+ * Returns 0, or -1 for a CPU that is not online.
+ */
+struct hermit_cpu_counters {
+    uint64_t interrupts;
+    uint64_t context_switches;
+};
+
+int hermit_cpu_counters(unsigned cpu, struct hermit_cpu_counters *c);
+
 #endif

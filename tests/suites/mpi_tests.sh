@@ -120,6 +120,14 @@ ok*) pass mpi-40-vms-tsc-calibrated ;;
 *) fail mpi-40-vms-tsc-calibrated "$tsc_check" ;;
 esac
 
+# --- a compute core under traffic: FWQ on CPU 1 of each rank while the two
+# ranks ping-pong on CPU 0 (bench/noise/fwq_traffic.c, the noise-traffic
+# benchmark's program): CPU 1 takes no interrupt and no context switch.
+image=$mt_dir/noise/fwq_traffic.elf
+mt_case noise-traffic-cpu1-undisturbed 0 \
+    $'^\\[0\\] traffic rank 0 cpu 1 .* interrupts 0 context_switches 0 round_trips [1-9]\n^\\[1\\] traffic rank 1 cpu 1 .* interrupts 0 context_switches 0 round_trips [1-9]' \
+    "$image" -n 2 --cpus 2 --icount -l --timeout 120 "$image" -s 200 -w 100000
+
 # --- MPI_Abort: the job ends at once with the aborting rank's code --------
 # (status 124 would mean the job only ended at --timeout)
 image=$mt_dir/mpi-abort.elf
