@@ -119,8 +119,9 @@ void discovery_init(void)
     if (apic_init_boot(platform.lapic_address, true, discovery_map_mmio))
         panic("this CPU has no usable local APIC");
     apic_init_cpu();
-    apic_timer_calibrate(clock_tsc_hz());
+    uint64_t timer_hz = apic_timer_calibrate(clock_tsc_hz());
     setup_ioapics();
+    klog(LOG_INFO, "local APIC timer: %llu kHz\n", (unsigned long long)(timer_hz / 1000));
     klog(LOG_INFO, "platform: %s, %u CPUs listed, %u I/O APICs, local APIC in %s mode\n",
          platform.source == PLATFORM_SOURCE_ACPI ? "ACPI"
          : platform.source == PLATFORM_SOURCE_MPTABLE ? "MP table" : "no tables",

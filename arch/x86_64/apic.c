@@ -34,11 +34,19 @@
 /*
  * The timer only decides when a sleeper is woken; the scheduler checks
  * deadlines against the TSC, so a small rate error costs lateness, never an
- * early wake-up. 200 us gives ~12,500 counts at QEMU's 62.5 MHz (after
- * the divider), a rate within 0.1 %: a 1 ms sleep ends at most 1 us late.
- * It was 1 ms, a twentieth of the boot.
+ * early wake-up. A window of 200 us gives ~12,500 counts at QEMU's
+ * 62.5 MHz (after the divider). Each end of the window is bracketed by
+ * TSC reads: a vCPU preempted between loading the count and reading the
+ * TSC (routine with several VMs per host CPU) would otherwise count the
+ * preemption as timer ticks and make every sleep that many times longer
+ * (a 1 ms preemption: 6x). A window whose brackets exceed 1 % of it is
+ * measured again (an idle vCPU's span ~700 TSC ticks, 0.15 %; a
+ * preempted one's tens of percent); after CALIBRATE_TRIES the best one
+ * counts.
  */
 #define CALIBRATE_NS        200000ull
+#define CALIBRATE_TRIES     50
+#define CALIBRATE_PER_MILLE 10
 
 static enum apic_mode mode;
 static volatile uint32_t *mmio;
@@ -142,21 +150,36 @@ void apic_send_startup(uint32_t dest, uint8_t page)
     send_icr(dest, ICR_STARTUP | ICR_ASSERT | page);
 }
 
-void apic_timer_calibrate(uint64_t tsc_hz)
+uint64_t apic_timer_calibrate(uint64_t tsc_hz)
 {
-    uint64_t wait = tsc_hz * CALIBRATE_NS / 1000000000ull;
+    uint64_t wait = tsc_hz * CALIBRATE_NS / 1000000000ull, best_slack = ~0ull;
 
     apic_write(REG_TIMER_DIV, TIMER_DIV_16);
     apic_write(REG_LVT_TIMER, LVT_MASKED);
-    apic_write(REG_TIMER_INIT, 0xFFFFFFFFu);
-    uint64_t start = rdtsc();
-    while (rdtsc() - start < wait)
-        cpu_relax();
-    uint32_t elapsed = 0xFFFFFFFFu - apic_read(REG_TIMER_CUR);
+    timer_hz = 0;
+    for (int i = 0; i < CALIBRATE_TRIES; i++) {
+        uint64_t t0 = rdtsc();
+        apic_write(REG_TIMER_INIT, 0xFFFFFFFFu);
+        uint64_t t1 = rdtsc();
+        while (rdtsc() - t1 < wait)
+            cpu_relax();
+        uint64_t t2 = rdtsc();
+        uint32_t elapsed = 0xFFFFFFFFu - apic_read(REG_TIMER_CUR);
+        uint64_t t3 = rdtsc();
+        uint64_t span = (t2 + t3) / 2 - (t0 + t1) / 2, slack = (t1 - t0) + (t3 - t2);
+        /* elapsed < 2^28 and tsc_hz < 2^35 keep the product in 64 bits (no
+         * 128-bit division in the kernel); a longer window was preempted. */
+        if (slack < best_slack && span && elapsed < (1u << 28)) {
+            best_slack = slack;
+            timer_hz = (uint64_t)elapsed * tsc_hz / span;
+        }
+        if (slack * 1000 <= span * CALIBRATE_PER_MILLE)
+            break;
+    }
     apic_write(REG_TIMER_INIT, 0);
-    timer_hz = (uint64_t)elapsed * (1000000000ull / CALIBRATE_NS);
     if (!timer_hz)
         timer_hz = 1000000000ull;       /* no usable timer: assume 1 GHz */
+    return timer_hz;
 }
 
 void apic_timer_oneshot(uint8_t vector, uint64_t ns)

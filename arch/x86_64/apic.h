@@ -38,8 +38,9 @@ void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void apic_send_init(uint32_t apic_id);
 void apic_send_startup(uint32_t apic_id, uint8_t page);
 
-/* Measures the timer's input clock against the TSC; call once on the boot CPU. */
-void apic_timer_calibrate(uint64_t tsc_hz);
+/* Measures the timer's input clock against the TSC and returns it in Hz;
+ * call once on the boot CPU (busy-waits ~0.2 ms, more on a preempted vCPU). */
+uint64_t apic_timer_calibrate(uint64_t tsc_hz);
 /* Fires `vector` once after `ns` nanoseconds (clamped to the timer's range). */
 void apic_timer_oneshot(uint8_t vector, uint64_t ns);
 void apic_timer_stop(void);
