@@ -11,6 +11,7 @@
  */
 #include "bootinfo.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -108,6 +109,15 @@ static int table_fits(uint64_t addr, uint32_t count, size_t size)
     return addr <= UINT64_MAX - (uint64_t)count * size;
 }
 
+/* True if addr lies in a range of the memory map parsed so far. */
+static bool in_memmap(const struct boot_info *bi, uint64_t addr)
+{
+    for (unsigned i = 0; i < bi->memmap_count; i++)
+        if (addr >= bi->memmap[i].base && addr - bi->memmap[i].base < bi->memmap[i].size)
+            return true;
+    return false;
+}
+
 static int parse_pvh(const struct pvh_start_info *si, struct boot_info *out)
 {
     int err;
@@ -116,19 +126,6 @@ static int parse_pvh(const struct pvh_start_info *si, struct boot_info *out)
                                          phys(si->cmdline_paddr), sizeof(out->cmdline)))
         return BOOT_ECMDLINE_LONG;
     out->rsdp = si->rsdp_paddr;
-
-    /* Counts are refused before any entry is read: nothing past a real table is touched. */
-    const struct pvh_module *mods = phys(si->modlist_paddr);
-    uint32_t nmods = si->modlist_paddr ? si->nr_modules : 0;
-    if (nmods > BOOT_MODULES_MAX)
-        return BOOT_EMODULES_FULL;
-    if (!table_fits(si->modlist_paddr, nmods, sizeof(*mods)))
-        return BOOT_EMALFORMED;
-    for (uint32_t i = 0; i < nmods; i++) {
-        const char *name = mods[i].cmdline_paddr ? phys(mods[i].cmdline_paddr) : "";
-        if ((err = add_module(out, mods[i].paddr, mods[i].size, name, BOOT_MODULE_NAME_MAX)))
-            return err;
-    }
 
     if (si->version < 1 || !si->memmap_paddr || !si->memmap_entries)
         return BOOT_ENOMEMMAP;
@@ -140,6 +137,22 @@ static int parse_pvh(const struct pvh_start_info *si, struct boot_info *out)
     for (uint32_t i = 0; i < si->memmap_entries; i++)
         if ((err = add_range(out, e[i].addr, e[i].size, e[i].type)))
             return err;
+
+    /* Counts are refused before any entry is read: nothing past a real table is touched. */
+    const struct pvh_module *mods = phys(si->modlist_paddr);
+    uint32_t nmods = si->modlist_paddr ? si->nr_modules : 0;
+    if (nmods > BOOT_MODULES_MAX)
+        return BOOT_EMODULES_FULL;
+    if (!table_fits(si->modlist_paddr, nmods, sizeof(*mods)))
+        return BOOT_EMALFORMED;
+    for (uint32_t i = 0; i < nmods; i++) {
+        /* qboot leaves cmdline_paddr uninitialized (we saw 0x202000f18f2):
+         * a name outside the memory map is no name, not a page fault. */
+        uint64_t at = mods[i].cmdline_paddr;
+        const char *name = at && in_memmap(out, at) ? phys(at) : "";
+        if ((err = add_module(out, mods[i].paddr, mods[i].size, name, BOOT_MODULE_NAME_MAX)))
+            return err;
+    }
     return BOOT_OK;
 }
 

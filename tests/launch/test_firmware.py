@@ -2,7 +2,8 @@
 """test_firmware.py - which firmware bin/hermit-run gives QEMU: qboot for
 a pvh boot of a machine it built whole, SeaBIOS where qboot falls short
 (--boot grub's CD, devices a --qemu-arg may add behind bridges or on
-pc's INTx), nothing extra on microvm, and a clear error for a choice
+pc's INTx, the MP table a machine without ACPI needs), nothing extra on
+microvm, and a clear error for a choice
 that cannot work. Prints one PASS/FAIL line per case; exit 1 if any failed.
 """
 
@@ -29,7 +30,7 @@ def load():
 
 
 def args(**kw):
-    base = dict(machine="pc", boot="pvh", firmware="auto", qemu_arg=[])
+    base = dict(machine="pc", boot="pvh", firmware="auto", qemu_arg=[], no_acpi=False, kopt=[])
     base.update(kw)
     return types.SimpleNamespace(**base)
 
@@ -59,8 +60,12 @@ def main():
     check("seabios-asked", run.firmware_args(args(firmware="seabios")) == [], "")
     check("qboot-asked-with-qemu-arg",
           run.firmware_args(args(firmware="qboot", qemu_arg=["-device", "x"])) == qboot, "")
+    check("auto-no-acpi-seabios", run.firmware_args(args(no_acpi=True)) == [], "")
+    check("auto-kopt-acpi-off-seabios", run.firmware_args(args(kopt=["acpi=off"])) == [], "")
     why = refused(run, args(firmware="qboot", boot="grub"))
     check("qboot-grub-refused", why is not None and "seabios" in why, why)
+    why = refused(run, args(firmware="qboot", no_acpi=True))
+    check("qboot-no-acpi-refused", why is not None and "MP table" in why, why)
     return 1 if procs.failures else 0
 
 

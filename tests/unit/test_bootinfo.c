@@ -18,8 +18,11 @@
 
 
 static struct boot_info bi;
-static struct pvh_memmap_entry pvh_map[3] = {
+/* The fourth range stands for this host process's memory, where the test
+ * keeps module names: the parser reads a name only inside the map. */
+static struct pvh_memmap_entry pvh_map[4] = {
     { 0, 0x9FC00, 1, 0 }, { 0xF0000, 0x10000, 2, 0 }, { 0x100000, 0x7F00000, 1, 0 },
+    { 0x1000000000ull, 0x7F0000000000ull, 2, 0 },
 };
 static char pvh_cmdline[] = "loglevel=info -- app x";
 static char module_name[] = "/input.dat";
@@ -31,7 +34,7 @@ static struct pvh_start_info pvh(uint32_t version)
     return (struct pvh_start_info){
         .magic = BOOT_PVH_MAGIC, .version = version, .nr_modules = 1,
         .modlist_paddr = (uintptr_t)pvh_mods, .cmdline_paddr = (uintptr_t)pvh_cmdline,
-        .rsdp_paddr = 0xF5A40, .memmap_paddr = (uintptr_t)pvh_map, .memmap_entries = 3,
+        .rsdp_paddr = 0xF5A40, .memmap_paddr = (uintptr_t)pvh_map, .memmap_entries = 4,
     };
 }
 
@@ -42,10 +45,21 @@ static void test_pvh(void)
     CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_OK);
     CHECK(bi.protocol == BOOT_PROTOCOL_PVH);
     CHECK(!strcmp(bi.cmdline, pvh_cmdline));
-    CHECK(bi.memmap_count == 3 && bi.memmap[2].base == 0x100000 && bi.memmap[1].type == 2);
+    CHECK(bi.memmap_count == 4 && bi.memmap[2].base == 0x100000 && bi.memmap[1].type == 2);
     CHECK(bi.module_count == 1 && bi.modules[0].size == 0x1234);
     CHECK(!strcmp(bi.modules[0].name, "/input.dat"));
     CHECK(bi.rsdp == 0xF5A40);
+}
+
+/* qboot leaves a module's cmdline_paddr uninitialized (0x202000f18f2 in a
+ * real boot): outside the map it names nothing. */
+static void test_pvh_module_name_outside_map(void)
+{
+    struct pvh_start_info si = pvh(1);
+
+    pvh_mods[0].cmdline_paddr = 0xF00000000000ull;
+    CHECK(bootinfo_parse(0, (uintptr_t)&si, &bi) == BOOT_OK);
+    CHECK(bi.module_count == 1 && bi.modules[0].size == 0x1234 && bi.modules[0].name[0] == 0);
 }
 
 static void test_pvh_without_memmap(void)
@@ -301,6 +315,7 @@ int main(void)
     alarm(10);
     static const struct check_case cases[] = {
         { "pvh", test_pvh },
+        { "pvh_module_name_outside_map", test_pvh_module_name_outside_map },
         { "pvh_without_memmap", test_pvh_without_memmap },
         { "unknown_protocol", test_unknown_protocol },
         { "multiboot2", test_multiboot2 },
