@@ -1,2 +1,0 @@
-build-dbg/kernel/freelist.o: kernel/freelist.c kernel/freelist.h
-kernel/freelist.h:

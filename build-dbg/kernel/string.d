@@ -1,2 +1,0 @@
-build-dbg/kernel/string.o: kernel/string.c kernel/include/string.h
-kernel/include/string.h:
