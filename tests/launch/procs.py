@@ -1,7 +1,20 @@
-"""procs.py - what the tests in tests/launch share: PASS/FAIL lines and a
-look at host processes through /proc."""
+"""procs.py - what the tests in tests/launch share: PASS/FAIL lines, a
+look at host processes through /proc, and bin/hermit-run as a module."""
 
+import importlib.machinery
+import importlib.util
 import os
+
+RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bin", "hermit-run")
+
+
+def load_hermit_run():
+    """bin/hermit-run (no .py suffix) imported as a module, to call its functions."""
+    loader = importlib.machinery.SourceFileLoader("hermit_run", RUN)
+    spec = importlib.util.spec_from_loader("hermit_run", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
 
 failures = 0
 

@@ -7,8 +7,6 @@ Prints one PASS/FAIL line per case; exit 1 if any failed.
 """
 
 import builtins
-import importlib.machinery
-import importlib.util
 import os
 import stat
 import sys
@@ -16,19 +14,10 @@ import tempfile
 import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUN = os.path.join(HERE, "..", "..", "bin", "hermit-run")
 
 sys.path.insert(0, HERE)
 from procs import check  # noqa: E402  (tests/launch/procs.py)
 import procs  # noqa: E402
-
-
-def load():
-    loader = importlib.machinery.SourceFileLoader("hermit_run", RUN)
-    spec = importlib.util.spec_from_loader("hermit_run", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
 
 
 def fake_qemu(tmp, name, body):
@@ -54,7 +43,7 @@ NO_KVM = 'echo "qemu: failed to initialize kvm" >&2; exit 1'
 
 
 def main():
-    run = load()
+    run = procs.load_hermit_run()
     run.kvm_usable = lambda: True
     run.PROBE_TIMEOUT = 1.5
     args = types.SimpleNamespace(accel="auto", image="/nonexistent.elf")

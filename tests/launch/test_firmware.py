@@ -7,26 +7,15 @@ microvm, and a clear error for a choice
 that cannot work. Prints one PASS/FAIL line per case; exit 1 if any failed.
 """
 
-import importlib.machinery
-import importlib.util
 import os
 import sys
 import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RUN = os.path.join(HERE, "..", "..", "bin", "hermit-run")
 
 sys.path.insert(0, HERE)
 from procs import check  # noqa: E402  (tests/launch/procs.py)
 import procs  # noqa: E402
-
-
-def load():
-    loader = importlib.machinery.SourceFileLoader("hermit_run", RUN)
-    spec = importlib.util.spec_from_loader("hermit_run", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
 
 
 def args(**kw):
@@ -47,7 +36,7 @@ def refused(run, a):
 
 
 def main():
-    run = load()
+    run = procs.load_hermit_run()
     if not os.path.exists(run.QBOOT):
         check("auto-without-qboot", run.firmware_args(args()) == [], "")
         return 1 if procs.failures else 0
