@@ -50,7 +50,9 @@ int mutex_lock(struct mutex *m)
  * Spinning only pays while the owner runs on another CPU: an owner that
  * was preempted, or waits on this very CPU, cannot release the lock
  * before we give the CPU up (2000 spins were ~10,000 wasted instructions
- * each time on a 1-vCPU VM).
+ * each time on a 1-vCPU VM). The owner may exit meanwhile: its struct
+ * stays mapped (kernel heap), and a stale answer only ends the spin early
+ * or lets it run its bounded course.
  */
 static bool owner_running_elsewhere(struct mutex *m)
 {
