@@ -93,12 +93,12 @@ static void write_bar(struct pci_dev *d, unsigned i, uint64_t base)
 static unsigned assign_function(struct pci_dev *d, struct window *mem, struct window *io,
                                 unsigned *assigned)
 {
-    struct pci_bar probe;
     unsigned failed = 0;
 
+    /* Bridges: their windows are not ours. The others' BARs were sized by
+     * pci_assign_bars' first pass. */
     if (d->header_type != 0)
-        return 0;                       /* bridges: their windows are not ours */
-    (void)pci_bar(d, 0, &probe);        /* sizes every BAR of the function */
+        return 0;
     uint16_t cmd = pci_read16(d, PCI_CFG_COMMAND);
     pci_write16(d, PCI_CFG_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
     for (unsigned i = 0; i < PCI_BARS; i++) {
