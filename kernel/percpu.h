@@ -60,6 +60,10 @@ static inline struct cpu *this_cpu(void)
 
 /* Number of CPUs that reached the scheduler. */
 unsigned cpu_online_count(void);
+/* TSC ticks CPU `cpu` has spent outside its idle loop since it started
+ * (0 for a CPU not online): the process's CPU time, since the image is one
+ * process. Lock-free reads of counters the CPU itself writes. */
+uint64_t cpu_busy_ticks(unsigned cpu);
 /* Points GS at c and records its identity; the first thing each CPU does. */
 void percpu_install(struct cpu *c, unsigned index);
 

@@ -20,6 +20,7 @@ static struct freelist_node nodes[NODE_COUNT];
 static struct freelist list;
 static struct spinlock lock = SPINLOCK_INIT;
 static uint64_t total_bytes, top;
+static uint64_t least_free;             /* low-water mark of free bytes, under lock */
 
 static uint64_t round_up(uint64_t x)
 {
@@ -66,6 +67,7 @@ int pmem_init(const struct boot_info *bi)
     }
 
     uint64_t free = freelist_free_bytes(&list);
+    least_free = free;
     if (free < MIN_FREE_BYTES) {
         kprintf("hermit: too little memory: %llu KiB free after loading the kernel, "
                 "need at least %llu MiB (give the VM more, e.g. -m 64M)\n",
@@ -88,6 +90,8 @@ uint64_t pmem_alloc(uint64_t size, uint64_t align)
     spinlock_lock(&lock);
     if (freelist_alloc(&list, round_up(size), align, &base))
         base = 0;
+    else if (freelist_free_bytes(&list) < least_free)
+        least_free = freelist_free_bytes(&list);
     spinlock_unlock(&lock);
     irq_restore(irqs);
     return base;
@@ -113,6 +117,11 @@ uint64_t pmem_total_bytes(void)
 uint64_t pmem_free_bytes(void)
 {
     return freelist_free_bytes(&list);
+}
+
+uint64_t pmem_peak_used_bytes(void)
+{
+    return total_bytes - least_free;
 }
 
 uint64_t pmem_top(void)

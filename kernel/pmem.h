@@ -28,6 +28,7 @@ void pmem_free(uint64_t base, uint64_t size);
 
 uint64_t pmem_total_bytes(void);        /* RAM in the memory map */
 uint64_t pmem_free_bytes(void);
+uint64_t pmem_peak_used_bytes(void);   /* most RAM ever allocated at once, the image included */
 uint64_t pmem_top(void);                /* end of the highest RAM range */
 
 #endif

@@ -56,9 +56,8 @@ static void report_cpus(void)
         struct cpu *c = &cpus[i];
         if (!c->online)
             continue;
-        uint64_t elapsed = rdtsc() - c->start_tsc;
-        uint64_t idle = c->idle_polled + trap_halted_ticks(i);
-        uint64_t busy = elapsed > idle ? elapsed - idle : 0;
+        uint64_t busy = cpu_busy_ticks(i);
+        uint64_t idle = rdtsc() - c->start_tsc - busy;
         kprintf("hermit-stats: cpu %u busy %llu idle %llu switches %llu interrupts %llu\n", i,
                 (unsigned long long)busy, (unsigned long long)idle,
                 (unsigned long long)c->context_switches,

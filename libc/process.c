@@ -12,8 +12,10 @@
 #include "thread.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +72,21 @@ int execvp(const char *file, char *const argv[])
     return (int)syscall_result(-ENOSYS);
 }
 
+/* A command runs in a process of its own; there is none to give it. */
+FILE *popen(const char *command, const char *mode)
+{
+    (void)command, (void)mode;
+    errno = ENOSYS;
+    return NULL;
+}
+
+/* No stream ever came from popen, so none is a child to wait for. */
+int pclose(FILE *stream)
+{
+    (void)stream;
+    return (int)syscall_result(-ECHILD);
+}
+
 pid_t wait(int *status)
 {
     (void)status;
@@ -113,6 +130,52 @@ int gethostname(char *name, size_t len)
     if (!name || n + 1 > len)
         return (int)syscall_result(-ENAMETOOLONG);
     memcpy(name, host, n + 1);
+    return 0;
+}
+
+/* The one user: programs that check for root or name files by uid see 0. */
+uid_t getuid(void)
+{
+    return 0;
+}
+
+uid_t geteuid(void)
+{
+    return 0;
+}
+
+gid_t getgid(void)
+{
+    return 0;
+}
+
+gid_t getegid(void)
+{
+    return 0;
+}
+
+/* glibc's getenv for set-user-ID programs; there is no privilege to guard. */
+char *secure_getenv(const char *name)
+{
+    return getenv(name);
+}
+
+static void copy_name(char *field, const char *value)
+{
+    strncpy(field, value, _UTSNAME_LENGTH - 1);
+    field[_UTSNAME_LENGTH - 1] = '\0';
+}
+
+int uname(struct utsname *name)
+{
+    if (!name)
+        return (int)syscall_result(-EFAULT);
+    memset(name, 0, sizeof(*name));
+    copy_name(name->sysname, "HermitCore-C");
+    copy_name(name->nodename, hostname_option());
+    copy_name(name->release, "0");      /* no releases yet */
+    copy_name(name->version, "#1");
+    copy_name(name->machine, "x86_64");
     return 0;
 }
 

@@ -41,6 +41,11 @@ guest libc-abort 134 $'^about to abort\nterminated by signal 6 \\(abort\\)' -- "
 guest libc-enosys 0 '^ok enosys' -- "$(libc_img process)" -- enosys
 guest libc-sysconf-hostname 0 '^cpus 3 page 4096 4096 host node7' \
     -- --smp 3 --kopt hostname=node7 "$(libc_img process)" -- sysconf
+# What code written for Linux calls beyond ISO C (tests/libc/posix.c): the
+# wait macros through <stdlib.h>, popen's honest ENOSYS, uname, resource
+# usage and limits, sysinfo; every check prints its own ok/FAIL line.
+guest libc-posix-calls 0 $'^ok wait-macros-via-stdlib\n^ok popen-enosys\n^ok getrusage-self-time\n^ok setrlimit-keeps-only-current\n^ok get-nprocs\n^posix: [0-9]+ checks, 0 failed' \
+    -- --smp 3 --kopt hostname=node7 "$(libc_img posix)" -- 3 node7
 guest libc-bad-env 96 "'env' needs a value" -- --kopt env "$(libc_img process)" -- args
 
 # The stack protector: an overflowed local buffer ends the VM with a message
@@ -110,6 +115,14 @@ if bin/hermit-cc -show tests/cc/main.c -o "$cc_dir/x" | grep -q 'libhermit.a'; t
     pass hermit-cc-show
 else
     fail hermit-cc-show "-show does not print the link command"
+fi
+# configure scripts ask the compiler questions; each gets gcc's answer.
+if [ "$(bin/hermit-cc -print-prog-name=ld 2>&1)" = "$(gcc -print-prog-name=ld)" ] &&
+   [ "$(bin/hermit-cc -print-multi-os-directory 2>&1)" = "$(gcc -print-multi-os-directory)" ] &&
+   [ "$(bin/hermit-cc -dumpversion 2>&1)" = "$(gcc -dumpversion)" ]; then
+    pass hermit-cc-compiler-queries
+else
+    fail hermit-cc-compiler-queries "-print-prog-name, -print-multi-os-directory or -dumpversion is not gcc's answer"
 fi
 if ! bin/hermit-cc tests/cc/nonexistent.c -o "$cc_dir/y" > "$logs/hermit-cc-missing.log" 2>&1 &&
    grep -q 'No such file' "$logs/hermit-cc-missing.log"; then
