@@ -12,7 +12,7 @@ HOST_CFLAGS += -Ilibc
 # NEWLIB_SYSROOT set (a cold build shows newlib's progress here).
 NEWLIB_STAMP := $(BUILD)/newlib.mk
 NEWLIB_SRC   := libc/newlib/build.sh $(wildcard libc/newlib/patches/*.patch) \
-                libc/newlib/newlib-source.sha256
+                libc/newlib/newlib-source.sha256 scripts/recipe.sh
 
 $(NEWLIB_STAMP): $(NEWLIB_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -38,6 +38,7 @@ trap 'echo "mpich: error: line $LINENO: $BASH_COMMAND failed" >&2' ERR
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 PROG=mpich
+. "$ROOT/scripts/recipe.sh"
 
 MPICH_VERSION=4.0.2
 DEB_PKG=mpich
@@ -63,21 +64,9 @@ HERMIT_CC=$ROOT/bin/hermit-cc
 mapfile -t COMMON_FLAGS < <(grep -v '^#' "$HERE/configure.flags")
 CONFIGURE_FLAGS=(--build=x86_64-pc-linux-gnu --host=x86_64-hermit-linux-gnu "${COMMON_FLAGS[@]}")
 
-say() { echo "$PROG: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-
 usage() {
     sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
     exit 2
-}
-
-pinned_sha() {
-    [ -f "$PINNED_SHA_FILE" ] || die "missing $PINNED_SHA_FILE"
-    local sha file
-    read -r sha file < "$PINNED_SHA_FILE" || true
-    [ "$file" = "$ORIG_TARBALL" ] || die "$PINNED_SHA_FILE pins '$file', not $ORIG_TARBALL"
-    [[ "$sha" =~ ^[0-9a-f]{64}$ ]] || die "$PINNED_SHA_FILE: not a SHA-256: $sha"
-    echo "$sha"
 }
 
 # What our C library headers still lack: compat/include (headers Linux
@@ -90,28 +79,11 @@ compat_cppflags() {
     fi
 }
 
-newlib_sysroot() {
-    local frag=$BUILD_DIR/newlib.mk
-    [ -f "$frag" ] || die "HermitCore-C is not built ($frag missing): run 'make' first"
-    sed -n 's/^NEWLIB_SYSROOT := //p' "$frag"
-}
-
-# Which of the functions configure probes for (probed-functions.txt) the
-# runtime the images link defines: configure's answers depend on this, not
-# on the code, nor on functions MPICH never asks about.
-runtime_symbols() {
-    local sysroot=$1
-    nm -g --defined-only "$BUILD_DIR/lib/libhermit-c.a" "$BUILD_DIR/lib/libhermit-net.a" \
-        "$BUILD_DIR/lib/libhermit.a" "$sysroot/lib/libc.a" "$sysroot/lib/libm.a" 2>/dev/null |
-        awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u |
-        grep -Fxf <(grep -v '^#' "$PROBED_FILE") | sha256sum | cut -d' ' -f1
-}
-
 key_inputs() {
     local sysroot p h
     sysroot=$(newlib_sysroot)
     echo "recipe $RECIPE_REVISION"
-    echo "package $DEB_PKG $DEB_VERSION sha256 $(pinned_sha)"
+    echo "package $DEB_PKG $DEB_VERSION sha256 $(pinned_sha "$ORIG_TARBALL")"
     echo "configure ${CONFIGURE_FLAGS[*]}"
     echo "cross $(sha256sum < "$CROSS_FILE" | cut -d' ' -f1)"
     echo "probed $(sha256sum < "$PROBED_FILE" | cut -d' ' -f1)"
@@ -136,31 +108,12 @@ is_built() {
     [ -f "$PREFIX/BUILD-INFO" ] && [ -f "$PREFIX/lib/libmpi.a" ] && [ -f "$PREFIX/include/mpi.h" ]
 }
 
-run_logged() {
-    local what=$1; shift
-    echo "=== $what: $*" >> "$LOG"
-    if ! "$@" >> "$LOG" 2>&1; then
-        say "$what failed; last lines of $LOG:"
-        tail -n 40 "$LOG" | sed 's/^/    /' >&2
-        if [ "$what" = configure ] && [ -f "$WORK/build/config.log" ]; then
-            say "last lines of $WORK/build/config.log:"
-            tail -n 25 "$WORK/build/config.log" | sed 's/^/    /' >&2
-        fi
-        die "$what failed (full log: $LOG; work directory kept: $WORK)"
-    fi
-}
-
-STAGE=0
 STAGES=7
-stage() {
-    STAGE=$((STAGE + 1))
-    say "[$STAGE/$STAGES] $* (+$((SECONDS - START)) s)"
-}
 
 # Leaves the verified tarball in $CACHE_ROOT/downloads/.
 fetch_tarball() {
     local dir=$CACHE_ROOT/downloads expected tmp actual
-    expected=$(pinned_sha)
+    expected=$(pinned_sha "$ORIG_TARBALL")
     mkdir -p "$dir"
     if [ -f "$dir/$ORIG_TARBALL" ] &&
        [ "$(sha256sum < "$dir/$ORIG_TARBALL" | cut -d' ' -f1)" = "$expected" ]; then
@@ -274,23 +227,15 @@ install_mpich() {
 }
 
 build() {
-    WORK=$PREFIX.work
-    LOG=$WORK/build.log
-    rm -rf "$WORK"
-    mkdir -p "$WORK"
-    : > "$LOG"
-    # The caller's make flags and compiler settings must not leak into
-    # MPICH's configure and makefiles: the key would not see them.
-    unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
-    unset CC CXX CPP CFLAGS CXXFLAGS CPPFLAGS LDFLAGS LIBS FC F77
-    export LC_ALL=C HERMIT_BUILD=$BUILD_DIR
+    recipe_begin_work "$PREFIX"
+    export HERMIT_BUILD=$BUILD_DIR
     fetch_tarball
     unpack_source
     apply_patches
     configure_mpich
     compile_mpich
     install_mpich
-    stage "done in $((SECONDS - START)) s"
+    stage "done"
     rm -rf "$WORK"
 }
 
@@ -320,30 +265,7 @@ main() {
     # Where the checkout lives is not an input: every clone shares one build.
     KEY_INPUTS=$(key_inputs | sed "s|$ROOT|@ROOT@|g")
     PREFIX=$CACHE_ROOT/mpich-$MPICH_VERSION-$(echo "$KEY_INPUTS" | sha256sum | cut -c1-12)
-    if [ "$mode" = print ]; then
-        is_built || die "not built yet: $PREFIX (run $0)"
-        echo "$PREFIX"
-        return 0
-    fi
-    if [ "$mode" = build ] && is_built; then
-        echo "$PREFIX"
-        return 0
-    fi
-    mkdir -p "$CACHE_ROOT"
-    exec 9> "$CACHE_ROOT/mpich.lock"
-    if ! flock -n 9; then
-        say "another MPICH build holds $CACHE_ROOT/mpich.lock; waiting"
-        flock 9
-    fi
-    if [ "$mode" = force ]; then
-        rm -rf "$PREFIX"
-    elif is_built; then
-        echo "$PREFIX"
-        return 0
-    fi
-    say "building MPICH $MPICH_VERSION ($DEB_PKG $DEB_VERSION) into $PREFIX"
-    build
-    echo "$PREFIX"
+    recipe_main "$mode" "$PREFIX" mpich "MPICH $MPICH_VERSION ($DEB_PKG $DEB_VERSION)"
 }
 
 main "$@"

@@ -14,7 +14,7 @@
 MPICH_STAMP := $(BUILD)/mpich.mk
 MPICH_SRC   := mpi-port/build.sh mpi-port/mpich.sha256 mpi-port/cross-x86_64-hermit.sh mpi-port/configure.flags \
                mpi-port/probed-functions.txt $(shell find mpi-port/compat -type f) \
-               $(wildcard mpi-port/patches/*.patch) bin/hermit-cc
+               $(wildcard mpi-port/patches/*.patch) bin/hermit-cc scripts/recipe.sh
 MPICC       := bin/hermit-mpicc
 
 $(MPICH_STAMP): $(MPICH_SRC) $(NEWLIB_STAMP) $(LIBHERMIT) $(LIBHERMIT_C) $(LIBNET) $(BUILD)/ksyms-empty.o

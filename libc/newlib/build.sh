@@ -25,6 +25,7 @@ trap 'echo "newlib: error: line $LINENO: $BASH_COMMAND failed" >&2' ERR
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 PROG=newlib
+. "$HERE/../../scripts/recipe.sh"
 
 NEWLIB_VERSION=3.3.0
 DEB_PKG=newlib-source
@@ -43,6 +44,7 @@ RECIPE_REVISION=1
 TARGET=x86_64-elf
 CACHE_ROOT=${HERMIT_CACHE:-$HOME/.cache/hermitcore-c}
 JOBS=${NEWLIB_JOBS:-2}
+STAGES=7
 
 # The host's Debian toolchain is the target toolchain.
 TARGET_TOOLS=(
@@ -79,21 +81,9 @@ target_cflags() {
          "-U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix"
 }
 
-say() { echo "$PROG: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-
 usage() {
     sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
     exit 2
-}
-
-need_tool() {
-    local tool=$1 pkg=$2
-    command -v "$tool" >/dev/null 2>&1 && return 0
-    [ "$(id -u)" -eq 0 ] || die "'$tool' is missing; install the $pkg package"
-    say "installing $pkg (for $tool)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2 \
-        || die "apt-get install $pkg failed"
 }
 
 check_tools() {
@@ -107,16 +97,6 @@ check_tools() {
     need_tool xz xz-utils
     need_tool dpkg-deb dpkg
     need_tool flock util-linux
-}
-
-pinned_sha() {
-    [ -f "$PINNED_SHA_FILE" ] || die "missing $PINNED_SHA_FILE"
-    local sha file
-    read -r sha file < "$PINNED_SHA_FILE" || true
-    [ "$file" = "$DEB_FILE" ] \
-        || die "$PINNED_SHA_FILE pins '$file', but this script wants $DEB_FILE"
-    [[ "$sha" =~ ^[0-9a-f]{64}$ ]] || die "$PINNED_SHA_FILE: not a SHA-256: $sha"
-    echo "$sha"
 }
 
 # Everything that decides the library's contents, one line each.
@@ -145,73 +125,6 @@ compute_sysroot() {
 
 is_built() {
     [ -f "$SYSROOT/BUILD-INFO" ] && [ -f "$SYSROOT/lib/libc.a" ] && [ -f "$SYSROOT/lib/libm.a" ]
-}
-
-# Runs a command with its output in the log; on failure shows the log's tail.
-run_logged() {
-    local what=$1; shift
-    echo "=== $what: $*" >> "$LOG"
-    if ! "$@" >> "$LOG" 2>&1; then
-        say "$what failed; last lines of $LOG:"
-        tail -n 40 "$LOG" | sed 's/^/    /' >&2
-        die "$what failed (full log: $LOG; work directory kept: $WORK)"
-    fi
-}
-
-STAGE=0
-STAGES=7
-stage() {
-    STAGE=$((STAGE + 1))
-    say "[$STAGE/$STAGES] $*"
-}
-
-sha_matches() {
-    local file=$1 expected=$2
-    [ "$(sha256sum < "$file" | cut -d' ' -f1)" = "$expected" ]
-}
-
-# Leaves the verified package in $CACHE_ROOT/downloads/.
-fetch_package() {
-    local expected deb dir=$CACHE_ROOT/downloads
-    expected=$(pinned_sha)
-    deb=$dir/$DEB_FILE
-    mkdir -p "$dir"
-    if [ -f "$deb" ] && sha_matches "$deb" "$expected"; then
-        stage "package: $DEB_FILE (cached, SHA-256 verified)"
-        return 0
-    fi
-    rm -f "$deb"
-    if [ -f "/var/cache/apt/archives/$DEB_FILE" ]; then
-        stage "package: copying $DEB_FILE from /var/cache/apt/archives"
-        cp "/var/cache/apt/archives/$DEB_FILE" "$deb.part"
-    else
-        stage "package: apt-get download $DEB_PKG=$DEB_VERSION"
-        download_package "$dir"
-        mv "$dir/$DEB_FILE" "$deb.part"
-    fi
-    local actual
-    actual=$(sha256sum < "$deb.part" | cut -d' ' -f1)
-    if [ "$actual" != "$expected" ]; then
-        mv "$deb.part" "$deb.bad"
-        die "$DEB_FILE has SHA-256 $actual, but $PINNED_SHA_FILE pins $expected (file kept as $deb.bad)"
-    fi
-    mv "$deb.part" "$deb"
-}
-
-# apt-get download, after one apt-get update if apt does not know the version.
-download_package() {
-    local dir=$1
-    if ! apt-cache show "$DEB_PKG=$DEB_VERSION" >/dev/null 2>&1; then
-        [ "$(id -u)" -eq 0 ] \
-            || die "apt does not know $DEB_PKG=$DEB_VERSION; run 'apt-get update' as root"
-        say "apt does not know $DEB_PKG=$DEB_VERSION; running apt-get update"
-        apt-get update -q >&2 || die "apt-get update failed"
-        apt-cache show "$DEB_PKG=$DEB_VERSION" >/dev/null 2>&1 \
-            || die "no $DEB_PKG=$DEB_VERSION in the apt sources (Debian 12 bookworm main)"
-    fi
-    (cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$DEB_PKG=$DEB_VERSION" >&2) \
-        || die "apt-get download $DEB_PKG=$DEB_VERSION failed"
-    [ -f "$dir/$DEB_FILE" ] || die "apt-get download did not produce $dir/$DEB_FILE"
 }
 
 # The tarball's top directory is newlib-salsa/ (Debian's git export).
@@ -284,26 +197,14 @@ install_newlib() {
 }
 
 build() {
-    WORK=$SYSROOT.work
-    LOG=$WORK/build.log
-    rm -rf "$WORK"
-    mkdir -p "$WORK"
-    : > "$LOG"
-    # A parent make's flags and variables (make V=1, CC=...) must not leak
-    # into newlib's makefiles, nor the caller's compiler settings into its
-    # configure: the key would not see them.
-    unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
-    unset CC CXX CPP CFLAGS CXXFLAGS CPPFLAGS LDFLAGS LIBS
-    export LC_ALL=C
-
-    local start=$SECONDS
+    recipe_begin_work "$SYSROOT"
     fetch_package
     unpack_source
     apply_patches
     configure_newlib
     compile_newlib
     install_newlib
-    stage "done in $((SECONDS - start)) s"
+    stage "done"
     rm -rf "$WORK"
 }
 
@@ -325,33 +226,7 @@ main() {
         check_tools
     fi
     compute_sysroot
-    if [ "$mode" = print ]; then
-        is_built || die "not built yet: $SYSROOT (run $0)"
-        echo "$SYSROOT"
-        return 0
-    fi
-    if [ "$mode" = build ] && is_built; then
-        echo "$SYSROOT"
-        return 0
-    fi
-
-    mkdir -p "$CACHE_ROOT"
-    # One build at a time per cache; a waiting caller may find it done.
-    exec 9> "$CACHE_ROOT/newlib.lock"
-    if ! flock -n 9; then
-        say "another newlib build holds $CACHE_ROOT/newlib.lock; waiting"
-        flock 9
-    fi
-    if [ "$mode" = force ]; then
-        say "--force: removing $SYSROOT"
-        rm -rf "$SYSROOT"
-    elif is_built; then
-        echo "$SYSROOT"
-        return 0
-    fi
-    say "building newlib $NEWLIB_VERSION ($DEB_PKG $DEB_VERSION) into $SYSROOT"
-    build
-    echo "$SYSROOT"
+    recipe_main "$mode" "$SYSROOT" newlib "newlib $NEWLIB_VERSION ($DEB_PKG $DEB_VERSION)"
 }
 
 main "$@"
