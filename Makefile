@@ -126,7 +126,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefi
     -fno-omit-frame-pointer -Ikernel -I$(ARCH_DIR) -Itests/unit
 
 # Each layer may add images and unit tests in its own fragment.
--include $(wildcard drivers/*.mk libc/*.mk net/*.mk mpi-port/*.mk bench/osu/*.mk tests/fuzz/*.mk)
+-include $(wildcard drivers/*.mk libc/*.mk net/*.mk mpi-port/*.mk runtimes/*.mk bench/osu/*.mk tests/fuzz/*.mk)
 
 # The soak program (tests/soak/), built like any MPI program; -Ilibc for
 # libc/hermit_counters.h (that header says why it is not in libc/include).
