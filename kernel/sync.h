@@ -3,8 +3,9 @@
  * semaphores, condition variables and barriers.
  *
  * All of them block in a waitqueue instead of spinning, except that
- * mutex_lock spins briefly first: a lock held across cores for a few
- * hundred cycles is cheaper to wait for than to sleep on.
+ * mutex_lock spins briefly first (a lock held across cores for a few
+ * hundred cycles is cheaper to wait for than to sleep on), and
+ * semaphore_down_spinning watches the count for a bounded time first.
  *
  * Contract: objects MUST be initialized before use and MUST NOT be in use
  * when their memory goes away. Deadlines are absolute clock_ns() values;
@@ -52,6 +53,9 @@ int mutex_unlock(struct mutex *m);
 
 void semaphore_init(struct semaphore *s, uint64_t count);
 int semaphore_down(struct semaphore *s, uint64_t deadline_ns);
+/* semaphore_down, after watching the count for up to spin_ns while this
+ * CPU has nothing else to run (and other CPUs are online to post). */
+int semaphore_down_spinning(struct semaphore *s, uint64_t deadline_ns, uint64_t spin_ns);
 int semaphore_trydown(struct semaphore *s);
 void semaphore_up(struct semaphore *s);
 

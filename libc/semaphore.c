@@ -43,13 +43,22 @@ int sem_destroy(sem_t *s)
     return 0;
 }
 
+/*
+ * Application semaphores are how libgomp's threads wait at barriers and
+ * between parallel regions: a short spin keeps a team that arrives
+ * together from paying a sleep and wake-up each time (GNU/Linux libgomp
+ * spins too, by default). 20 us covers a barrier round trip under TCG
+ * (3-7 us) and stays short where vCPUs share host cores (runtimes/README.md).
+ */
+#define SEM_SPIN_NS 20000
+
 int sem_wait(sem_t *s)
 {
     struct semaphore *k = sem_of(s);
 
     if (!k)
         return (int)syscall_result(-EINVAL);
-    return (int)syscall_result(-kerr_to_errno(semaphore_down(k, 0)));
+    return (int)syscall_result(-kerr_to_errno(semaphore_down_spinning(k, 0, SEM_SPIN_NS)));
 }
 
 int sem_trywait(sem_t *s)
