@@ -34,15 +34,17 @@ if [ $quick -eq 1 ]; then
     osu_args=(--quick)
     hosts_args=(--quick)
     icount_args=(--quick)
+    openmp_args=(--repeat 1 --smp 2)
 else
     boot_args=() noise_args=() traffic_args=() syscalls_args=() net_args=() osu_args=()
-    hosts_args=() icount_args=()
+    hosts_args=() icount_args=() openmp_args=()
 fi
 
 # net-tcp: the same pair joined through a loopback TCP connection, the
 # unprivileged way to link VMs on two hosts (host Nagle in the path).
 # noise-traffic: FWQ on a compute core while MPI traffic runs on CPU 0.
-stages=(boot noise noise-traffic syscalls net net-tcp)
+# openmp: EPCC-style overheads of OpenMP constructs, 2 and 4 vCPUs.
+stages=(boot noise noise-traffic syscalls openmp net net-tcp)
 # OSU latency, bandwidth and allreduce on both systems (bench/osu/suite.py),
 # the same across two test hosts (bench/osu/hosts.py, root only), then the
 # deterministic companion: instructions per round trip under icount.
@@ -58,6 +60,7 @@ for stage in "${stages[@]}"; do
     noise)    bench/noise/run.py "${noise_args[@]}" "$out" ;;
     noise-traffic) bench/noise/traffic.py "${traffic_args[@]}" "$out" ;;
     syscalls) bench/syscalls/run.py "${syscalls_args[@]}" "$out" ;;
+    openmp)   bench/openmp/run.py "${openmp_args[@]}" "$out" ;;
     net)      bench/net/run.py "${net_args[@]}" "$out" ;;
     net-tcp)  bench/net/run.py --link tcp "${net_args[@]}" "$out" ;;
     osu)      bench/osu/suite.py "${osu_args[@]}" "$out" ;;

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench import plot  # noqa: E402
 
 # Known sections first, in this order; anything else after, by name.
-ORDER = ["boot", "noise", "noise_traffic", "syscalls", "net", "net-tcp"]
+ORDER = ["boot", "noise", "noise_traffic", "syscalls", "openmp", "net", "net-tcp"]
 
 
 def qemu_version():
