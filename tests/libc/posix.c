@@ -21,18 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failed;
-
-static void check(const char *name, int ok, const char *why)
-{
-    checks++;
-    if (ok) {
-        printf("ok %s\n", name);
-    } else {
-        failed++;
-        printf("FAIL %s: %s\n", name, why);
-    }
-}
+#include "../check.h"
 
 /* Burns CPU time for getrusage to see: about ms milliseconds of work. */
 static double spin(int ms)
@@ -218,6 +207,5 @@ int main(int argc, char **argv)
     limits();
     machine(atoi(argv[1]));
     lines_and_paths();
-    printf("posix: %d checks, %d failed\n", checks, failed);
-    return failed > 100 ? 100 : failed;
+    return check_summary("posix");
 }

@@ -12,18 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int checks, failed;
-
-static void check(const char *name, int ok, const char *why)
-{
-    checks++;
-    if (ok) {
-        printf("ok %s\n", name);
-    } else {
-        failed++;
-        printf("FAIL %s: %s\n", name, why);
-    }
-}
+#include "../check.h"
 
 #define MAX_TEAM 64
 
@@ -152,6 +141,5 @@ int main(int argc, char **argv)
     worksharing();
     barrier();
     tasks_and_locks();
-    printf("openmp: %d checks, %d failed\n", checks, failed);
-    return failed;
+    return check_summary("openmp");
 }
