@@ -10,9 +10,10 @@
 #   STAGES           how many stage lines the build prints
 #   LOG WORK         for run_logged (the log file, the kept work directory)
 #   BUILD_DIR PROBED_FILE   for newlib_sysroot and runtime_symbols
-# Used by libc/newlib/build.sh, mpi-port/build.sh and runtimes/build.sh;
-# net/lwip/build.sh (a plain tarball, no configure) still has its own
-# say/die/pinned_sha.
+# Used by libc/newlib/build.sh, mpi-port/build.sh and runtimes/build.sh,
+# and for say/die/need_tool by bench/baseline/build-linux-guest.sh;
+# net/lwip/build.sh (a plain tarball, no configure) and
+# bench/baseline/build-mpich-linux.sh still have their own copies.
 
 say() { echo "$PROG: $*" >&2; }
 die() { say "error: $*"; exit 1; }

@@ -38,8 +38,7 @@ KERNEL_META=linux-image-cloud-amd64
 BUSYBOX_PKG=busybox-static
 PROG=build-linux-guest
 
-say() { echo "$PROG: $*" >&2; }
-die() { say "error: $*"; exit 1; }
+. "$REPO/scripts/recipe.sh"            # say, die, need_tool
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
@@ -75,15 +74,6 @@ check_static() {
     if readelf -l "$prog" 2>/dev/null | grep -q 'INTERP'; then
         die "--add $prog: dynamically linked; rebuild it with -static"
     fi
-}
-
-need_tool() {
-    local tool=$1 pkg=$2
-    command -v "$tool" >/dev/null 2>&1 && return 0
-    [ "$(id -u)" -eq 0 ] || die "'$tool' is missing; install the $pkg package"
-    say "installing $pkg (for $tool)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2 \
-        || die "apt-get install $pkg failed"
 }
 
 # The newest version apt would install; an empty list gets one apt-get update.
